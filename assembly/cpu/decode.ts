@@ -1,0 +1,133 @@
+/**
+ * Per-instruction decode state: prefixes, ModRM/SIB effective address, immediates.
+ * The generated dispatcher (gen/dispatch.ts, from host/isa/x86-table.ts) calls decodeModrm() and
+ * the immediate fetchers as the table says, then the handler reads these globals. Nothing here is
+ * architectural state; it lives in Wasm globals and is rebuilt for every instruction.
+ *
+ * Effective addresses (SDM vol. 2, 2.1.5): 32-bit forms use SIB and disp8/disp32; 16-bit forms use
+ * the BX/BP/SI/DI pairs and wrap at 64 KiB. BP/ESP/EBP bases default to SS.
+ */
+import { reg32, reg16, SR_DS, SR_SS } from "./state";
+import { fetch8, fetch16, fetch32 } from "../mmu/fetch";
+
+/** Operand size is 32 bits (CS.D xor 0x66 prefix). */
+export let os32: bool = true;
+/** Address size is 32 bits (CS.D xor 0x67 prefix). */
+export let as32: bool = true;
+/** Segment override (SR_*), or -1. */
+export let segOverride: i32 = -1;
+/** REP prefix: 0, 0xF3 (REP/REPE) or 0xF2 (REPNE). */
+export let repPrefix: i32 = 0;
+export let lockPrefix: bool = false;
+
+/** The opcode being executed: 0x00..0xFF, or 0x100 | byte for the 0F map. */
+export let opcode: i32 = 0;
+// @ts-ignore: decorator
+@inline export function setOpcode(v: i32): void { opcode = v; }
+export let modrmByte: i32 = 0;
+export let modReg: i32 = 0;
+export let modRm: i32 = 0;
+export let modIsReg: bool = false;
+/** Effective offset (already wrapped to the address size) and its segment. */
+export let eaOff: u32 = 0;
+export let eaSeg: i32 = SR_DS;
+export let imm: i32 = 0;
+export let imm2: i32 = 0;
+
+export function resetPrefixes(code32: bool): void {
+  os32 = code32;
+  as32 = code32;
+  segOverride = -1;
+  repPrefix = 0;
+  lockPrefix = false;
+}
+// @ts-ignore: decorator
+@inline export function setOs32(v: bool): void { os32 = v; }
+// @ts-ignore: decorator
+@inline export function setAs32(v: bool): void { as32 = v; }
+// @ts-ignore: decorator
+@inline export function setSegOverride(v: i32): void { segOverride = v; }
+// @ts-ignore: decorator
+@inline export function setRep(v: i32): void { repPrefix = v; }
+// @ts-ignore: decorator
+@inline export function setLock(v: bool): void { lockPrefix = v; }
+// @ts-ignore: decorator
+@inline export function setImm(v: i32): void { imm = v; }
+// @ts-ignore: decorator
+@inline export function setImm2(v: i32): void { imm2 = v; }
+
+/** The data segment for string sources and plain memory operands: DS unless overridden. */
+// @ts-ignore: decorator
+@inline export function dataSeg(): i32 { return segOverride >= 0 ? segOverride : SR_DS; }
+
+export function decodeModrm(): void {
+  const b = fetch8();
+  modrmByte = b;
+  modReg = (b >> 3) & 7;
+  modRm = b & 7;
+  const mod = b >> 6;
+  if (mod == 3) { modIsReg = true; return; }
+  modIsReg = false;
+  let seg = SR_DS;
+  let off: u32 = 0;
+  if (as32) {
+    let rm = b & 7;
+    if (rm == 4) {
+      const sib = fetch8();
+      const base = sib & 7;
+      const index = (sib >> 3) & 7;
+      const scale = sib >> 6;
+      if (index != 4) off = (<u32>reg32(index)) << scale;
+      if (base == 5 && mod == 0) {
+        off += <u32>fetch32();
+      } else {
+        off += <u32>reg32(base);
+        if (base == 4 || base == 5) seg = SR_SS;
+      }
+    } else if (rm == 5 && mod == 0) {
+      off = <u32>fetch32();
+    } else {
+      off = <u32>reg32(rm);
+      if (rm == 5) seg = SR_SS;
+    }
+    if (mod == 1) off += <u32>(<i8>fetch8());
+    else if (mod == 2) off += <u32>fetch32();
+  } else {
+    const rm = b & 7;
+    switch (rm) {
+      case 0: off = <u32>(reg16(3) + reg16(6)); break; // BX+SI
+      case 1: off = <u32>(reg16(3) + reg16(7)); break; // BX+DI
+      case 2: off = <u32>(reg16(5) + reg16(6)); seg = SR_SS; break; // BP+SI
+      case 3: off = <u32>(reg16(5) + reg16(7)); seg = SR_SS; break; // BP+DI
+      case 4: off = <u32>reg16(6); break;
+      case 5: off = <u32>reg16(7); break;
+      case 6:
+        if (mod == 0) off = <u32>fetch16();
+        else { off = <u32>reg16(5); seg = SR_SS; }
+        break;
+      default: off = <u32>reg16(3); break;
+    }
+    if (mod == 1) off += <u32>(<i8>fetch8());
+    else if (mod == 2) off += <u32>fetch16();
+    off &= 0xffff;
+  }
+  eaOff = off;
+  eaSeg = segOverride >= 0 ? segOverride : seg;
+}
+
+/** Immediate fetchers named after the table's immediate kinds. */
+export function fetchIb(): void { imm = fetch8(); }
+export function fetchIbs(): void { imm = <i8>fetch8(); }
+export function fetchIw(): void { imm = fetch16(); }
+export function fetchIz(): void { imm = os32 ? fetch32() : fetch16(); }
+export function fetchIzs(): void { imm = os32 ? fetch32() : <i16>fetch16(); }
+export function fetchIwIb(): void { imm = fetch16(); imm2 = fetch8(); }
+export function fetchAp(): void { imm = os32 ? fetch32() : fetch16(); imm2 = fetch16(); }
+export function fetchJb(): void { imm = <i8>fetch8(); }
+export function fetchJz(): void { imm = os32 ? fetch32() : <i16>fetch16(); }
+/** moffs: an address-size offset with no ModRM; sets eaOff/eaSeg like a memory operand. */
+export function fetchO(): void {
+  eaOff = as32 ? <u32>fetch32() : <u32>fetch16();
+  eaSeg = dataSeg();
+  modIsReg = false;
+}

@@ -1,0 +1,77 @@
+/**
+ * Exception and interrupt delivery (SDM vol. 3, ch. 6; vol. 1, 6.5 for real mode).
+ * deliver() is the single entry for exceptions, software interrupts and external interrupts.
+ * Exceptions whose vector is in the host's intercept bitmap are not delivered: run() exits with
+ * FAULT instead (PV mode intercepts everything, as Xen sees every trap).
+ *
+ * Double and triple faults: a fault raised while delivering a contributory fault or #PF becomes
+ * #DF (SDM table 6-5); a fault while delivering #DF shuts the machine down.
+ */
+import { STATE, S_IDTR_BASE, S_IDTR_LIMIT, S_EIP, S_HALTED, INTERCEPT, I_EXCEPTIONS } from "../gen/layout";
+import { getMode, MODE_PROT, setSegReal, SR_CS, segSel } from "./state";
+import { faulted, raise, clearFault, GP, DF, DE, TS, NP, SS, PF } from "./fault";
+import { getEflags, setEflagsBits, IF, TF, AC, RF } from "./flags";
+import { push16 } from "./stack";
+import { readLin16 } from "../mmu/access";
+import { protectedDeliver } from "./protect-int";
+
+export const EV_EXCEPTION = 0, EV_SOFT = 1, EV_EXTERNAL = 2;
+
+/** Outcome for run(): 0 delivered, 1 intercepted (exit FAULT), 2 triple fault (exit SHUTDOWN). */
+export const DELIVERED = 0, INTERCEPTED = 1, TRIPLE = 2;
+
+export function intercepted(vector: i32): bool {
+  return vector < 32 && (load<u32>(INTERCEPT + I_EXCEPTIONS) & (1 << vector)) != 0;
+}
+
+function contributory(v: i32): bool { return v == DE || (v >= TS && v <= GP); }
+
+/**
+ * Deliver `vector`. For exceptions, EIP must already point at the faulting instruction (faults) or
+ * after it (traps). Returns DELIVERED, INTERCEPTED or TRIPLE.
+ */
+export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32 {
+  if (kind == EV_EXCEPTION && intercepted(vector)) return INTERCEPTED;
+  store<i32>(STATE + S_HALTED, 0);
+  let v = vector, he = hasError, err = error;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    clearFault();
+    deliverOnce(v, kind, he, err);
+    if (!faulted) return DELIVERED;
+    // A fault while delivering: benign combinations deliver the new fault; serious ones escalate.
+    const nv = faultVectorNow();
+    if (v == DF) return TRIPLE;
+    if ((contributory(v) && contributory(nv)) || (v == PF && (contributory(nv) || nv == PF))) {
+      v = DF; he = true; err = 0;
+    } else {
+      v = nv; he = faultHasErrorNow(); err = faultErrorNow();
+    }
+    kind = EV_EXCEPTION;
+    if (intercepted(v)) { clearFault(); return INTERCEPTED; }
+  }
+  return TRIPLE;
+}
+
+import { faultVector, faultHasError, faultError } from "./fault";
+function faultVectorNow(): i32 { return faultVector; }
+function faultHasErrorNow(): bool { return faultHasError; }
+function faultErrorNow(): i32 { return faultError; }
+
+function deliverOnce(vector: i32, kind: i32, hasError: bool, error: i32): void {
+  if (getMode() & MODE_PROT) { protectedDeliver(vector, kind, hasError, error); return; }
+  // Real mode: IVT entry of 4 bytes at IDTR.base + vector * 4 (SDM vol. 3, 20.1.4).
+  const base = load<u32>(STATE + S_IDTR_BASE);
+  const limit = load<u32>(STATE + S_IDTR_LIMIT);
+  if (<u32>(vector * 4 + 3) > limit) { raise(GP, vector * 8 + 2); return; }
+  const ip = readLin16(base + vector * 4);
+  const cs = readLin16(base + vector * 4 + 2);
+  if (faulted) return;
+  const flags = getEflags();
+  push16(flags);
+  push16(segSel(SR_CS));
+  push16(load<i32>(STATE + S_EIP));
+  if (faulted) return;
+  setEflagsBits(0, IF | TF | AC | RF);
+  setSegReal(SR_CS, cs);
+  store<u32>(STATE + S_EIP, ip);
+}

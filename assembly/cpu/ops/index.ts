@@ -1,0 +1,3 @@
+/** Barrel of every instruction handler module; the generated dispatcher imports from here. */
+export * from "./alu";
+export * from "./basic";

@@ -1,0 +1,119 @@
+/**
+ * The run loop: execute up to `budget` instructions and return an exit reason (host/isa/layout.ts).
+ * Between instructions it takes external interrupts (IRQ_VECTOR from the host) when IF=1 and no
+ * interrupt shadow is active, honours HALTED and STOP, and delivers pending exceptions.
+ */
+import {
+  STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS,
+  X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
+  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED,
+} from "../gen/layout";
+import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
+import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
+import { fetch8 } from "../mmu/fetch";
+import { dispatch } from "../gen/dispatch";
+import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, GP, PF } from "./fault";
+import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
+import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE } from "./interrupts";
+import { refreshMode } from "./mode";
+import { IF } from "./flags";
+
+/** EIP and ESP at the start of the current instruction (for rewinding on faults). */
+export let instrStart: u32 = 0;
+let espStart: i32 = 0;
+let result: i32 = 0;
+
+function step(): void {
+  instrStart = load<u32>(STATE + S_EIP);
+  espStart = reg32(ESP);
+  const code32 = (getMode() & MODE_CODE32) != 0;
+  resetPrefixes(code32);
+  let op = fetch8();
+  let prefixes = 0;
+  while (true) {
+    switch (op) {
+      case 0x66: setOs32(!code32); break;
+      case 0x67: setAs32(!code32); break;
+      case 0x26: setSegOverride(0); break;
+      case 0x2e: setSegOverride(1); break;
+      case 0x36: setSegOverride(2); break;
+      case 0x3e: setSegOverride(3); break;
+      case 0x64: setSegOverride(4); break;
+      case 0x65: setSegOverride(5); break;
+      case 0xf0: setLock(true); break;
+      case 0xf2: setRep(0xf2); break;
+      case 0xf3: setRep(0xf3); break;
+      default: prefixes = -1;
+    }
+    if (prefixes < 0) break;
+    if (++prefixes >= 15) { raise(GP, 0); break; } // longer than 15 bytes (SDM vol. 2, 2.3.11)
+    op = fetch8();
+  }
+  if (!faulted) {
+    if (op == 0x0f) op = 0x100 | fetch8();
+    setOpcode(op);
+    if (!faulted) dispatch(op);
+  }
+  if (faulted) {
+    if (!faultIsTrap) {
+      store<u32>(STATE + S_EIP, instrStart);
+      setReg32(ESP, espStart);
+    }
+    takeFault();
+  } else if (exitRewind) {
+    store<u32>(STATE + S_EIP, instrStart);
+    setReg32(ESP, espStart);
+  }
+}
+
+/** Deliver the pending fault, or exit to the host if it is intercepted or fatal. */
+function takeFault(): void {
+  const v = faultVector, he = faultHasError, err = faultError, soft = faultIsSoft;
+  const addr = faultAddr;
+  clearFault();
+  if (v == PF) store<u32>(STATE + S_CR2, addr);
+  const r = deliver(v, soft ? EV_SOFT : EV_EXCEPTION, he, err);
+  if (r == INTERCEPTED) {
+    store<i32>(EXIT + X_VECTOR, v);
+    store<i32>(EXIT + X_ERROR_CODE, he ? err : 0);
+    store<u32>(EXIT + X_FAULT_ADDR, v == PF ? addr : 0);
+    requestExit(EXIT_FAULT, false);
+  } else if (r == TRIPLE) {
+    requestExit(EXIT_SHUTDOWN, false);
+  }
+}
+
+/** Execute up to `budget` instructions; returns the exit reason. */
+export function run(budget: i32): i32 {
+  clearExit();
+  clearFault();
+  refreshMode();
+  let n = 0;
+  let reason = 0;
+  while (true) {
+    if (load<i32>(STATE + S_STOP)) { store<i32>(STATE + S_STOP, 0); reason = EXIT_STOPPED; break; }
+    if (load<i32>(STATE + S_INT_SHADOW)) {
+      store<i32>(STATE + S_INT_SHADOW, 0);
+    } else {
+      const irq = load<i32>(STATE + S_IRQ_VECTOR);
+      if (irq >= 0 && (load<i32>(STATE + S_EFLAGS) & IF) != 0) {
+        store<i32>(STATE + S_IRQ_VECTOR, -1);
+        const r = deliver(irq, EV_EXTERNAL, false, 0);
+        if (r == TRIPLE) { reason = EXIT_SHUTDOWN; break; }
+      }
+    }
+    if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }
+    if (n >= budget) { reason = EXIT_BUDGET; break; }
+    step();
+    n++;
+    if (exitReason != 0) { reason = exitReason; break; }
+  }
+  const lo = load<u32>(STATE + S_ICOUNT_LO);
+  const nlo = lo + <u32>n;
+  store<u32>(STATE + S_ICOUNT_LO, nlo);
+  if (nlo < lo) store<u32>(STATE + S_ICOUNT_HI, load<u32>(STATE + S_ICOUNT_HI) + 1);
+  store<i32>(EXIT + X_REASON, reason);
+  store<i32>(EXIT + X_EXECUTED, n);
+  store<u32>(EXIT + X_EIP, instrStart);
+  return reason;
+}

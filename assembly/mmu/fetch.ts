@@ -1,0 +1,41 @@
+/**
+ * Instruction fetch from CS:EIP. A one-page fetch cache (tlb.ts fetchTag/fetchHost) makes the common
+ * case a tag compare plus a CS limit compare; crossing into a new page re-translates with the
+ * instruction-fetch access kind (NX and user checks, SDM 4.6). Each byte is limit-checked (#GP(0)).
+ */
+import { STATE, S_EIP } from "../gen/layout";
+import { segBase, segLimit, SR_CS } from "../cpu/state";
+import { raise, faulted, GP } from "../cpu/fault";
+import { fetchTag, fetchHost, setFetchCache, accUser } from "./tlb";
+import { translate, ramSize, ACC_FETCH } from "./paging";
+import { RAM_BASE } from "../gen/layout";
+
+function fetchSlow(lin: u32, eip: u32): i32 {
+  if (eip > segLimit(SR_CS)) { raise(GP, 0); return 0; }
+  const pa = translate(lin, ACC_FETCH | accUser);
+  if (faulted) return 0;
+  if (pa >= ramSize()) return 0xff; // fetching from outside RAM: open bus
+  setFetchCache(lin >>> 12, RAM_BASE + (pa & ~0xfff));
+  return load<u8>(fetchHost + (lin & 0xfff));
+}
+
+export function fetch8(): i32 {
+  const eip = load<u32>(STATE + S_EIP);
+  const lin = segBase(SR_CS) + eip;
+  store<u32>(STATE + S_EIP, eip + 1);
+  if ((((lin >>> 12) << 1) | 1) == fetchTag && eip <= segLimit(SR_CS)) return load<u8>(fetchHost + (lin & 0xfff));
+  if (faulted) return 0;
+  return fetchSlow(lin, eip);
+}
+
+export function fetch16(): i32 {
+  const lo = fetch8();
+  return lo | (fetch8() << 8);
+}
+
+export function fetch32(): i32 {
+  const lo = fetch16();
+  return lo | (fetch16() << 16);
+}
+
+

@@ -1,0 +1,149 @@
+/**
+ * The page walker: linear -> physical translation for 2-level (4 KiB and PSE 4 MiB pages) and PAE
+ * (3-level, 4 KiB and 2 MiB pages, NX) paging, with accessed/dirty updates, CR0.WP, and exact #PF
+ * error codes and CR2 (SDM vol. 3, 4.3, 4.4, 4.7). Successful translations of RAM pages fill the TLB.
+ *
+ * Deviation: PAE PDPTEs are read at walk time rather than cached at CR3 load.
+ */
+import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, RAM_BASE } from "../gen/layout";
+import { CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, CR4_PGE } from "../cpu/state";
+import { raisePF } from "../cpu/fault";
+import { tlbSet, T_VALID, T_NOUSER, T_READONLY, T_GLOBAL, T_NX } from "./tlb";
+
+/** Access kinds, laid out as the #PF error code bits. */
+export const ACC_WRITE = 2, ACC_USER = 4, ACC_FETCH = 16;
+export const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_ID = 16;
+export const EFER_NXE = 1 << 11;
+
+const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
+
+/** Physical RAM accessors for the walker (out-of-RAM reads give all ones, writes are dropped). */
+// @ts-ignore: decorator
+@inline export function ramSize(): u32 { return load<u32>(STATE + S_RAM_SIZE); }
+export function physRead32(pa: u32): u32 {
+  if (pa <= ramSize() - 4) return load<u32>(RAM_BASE + pa);
+  return 0xffffffff;
+}
+export function physWrite32(pa: u32, v: u32): void {
+  if (pa <= ramSize() - 4) store<u32>(RAM_BASE + pa, v);
+}
+
+/**
+ * Translate `lin` for an access of kind `acc` (ACC_* bits). Returns the physical address, or raises
+ * #PF and returns 0 (check `faulted`). Fills the TLB for RAM pages.
+ */
+export function translate(lin: u32, acc: i32): u32 {
+  const cr0 = load<u32>(STATE + S_CR0);
+  if ((cr0 & CR0_PG) == 0) {
+    const pa = lin;
+    if (pa < ramSize()) tlbSet(lin, (<u32>(RAM_BASE + (pa & ~0xfff))) | T_VALID);
+    return pa;
+  }
+  const cr4 = load<u32>(STATE + S_CR4);
+  if (cr4 & CR4_PAE) return walkPae(lin, acc, cr0, cr4);
+  return walk2(lin, acc, cr0, cr4);
+}
+
+function pfError(acc: i32, present: bool): i32 {
+  return (present ? PF_P : 0) | (acc & (ACC_WRITE | ACC_USER));
+}
+
+/** Permission check common to both walkers; returns false after raising #PF. */
+function checkPerm(lin: u32, acc: i32, user: bool, writable: bool, nx: bool, cr0: u32, efer: u32): bool {
+  if ((acc & ACC_USER) && !user) { raisePF(lin, pfError(acc, true) | fetchBit(acc, efer)); return false; }
+  if ((acc & ACC_WRITE) && !writable) {
+    if ((acc & ACC_USER) || (cr0 & CR0_WP)) { raisePF(lin, pfError(acc, true)); return false; }
+  }
+  if ((acc & ACC_FETCH) && nx) { raisePF(lin, pfError(acc, true) | PF_ID); return false; }
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function fetchBit(acc: i32, efer: u32): i32 { return (acc & ACC_FETCH) && (efer & EFER_NXE) ? PF_ID : 0; }
+
+function fill(lin: u32, pa: u32, user: bool, writable: bool, dirty: bool, global: bool, nx: bool): void {
+  if (pa >= ramSize()) return;
+  let e: u32 = (<u32>(RAM_BASE + (pa & ~0xfff))) | T_VALID;
+  if (!user) e |= T_NOUSER;
+  if (!writable || !dirty) e |= T_READONLY;
+  if (global) e |= T_GLOBAL;
+  if (nx) e |= T_NX;
+  tlbSet(lin, e);
+}
+
+function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
+  const efer = load<u32>(STATE + S_EFER);
+  const pdeAddr = (load<u32>(STATE + S_CR3) & 0xfffff000) + ((lin >>> 22) << 2);
+  let pde = physRead32(pdeAddr);
+  if ((pde & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fetchBit(acc, efer)); return 0; }
+  if ((pde & PTE_PS) && (cr4 & CR4_PSE)) {
+    const user = (pde & PTE_U) != 0, writable = (pde & PTE_W) != 0;
+    if (!checkPerm(lin, acc, user, writable, false, cr0, efer)) return 0;
+    let npde = pde | PTE_A;
+    if (acc & ACC_WRITE) npde |= PTE_D;
+    if (npde != pde) physWrite32(pdeAddr, npde);
+    const pa = (pde & 0xffc00000) | (lin & 0x3fffff);
+    fill(lin, pa, user, writable, (npde & PTE_D) != 0, (pde & PTE_G) != 0 && (cr4 & CR4_PGE) != 0, false);
+    return pa;
+  }
+  const pteAddr = (pde & 0xfffff000) + ((lin >>> 10) & 0xffc);
+  let pte = physRead32(pteAddr);
+  if ((pte & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fetchBit(acc, efer)); return 0; }
+  const user = (pde & pte & PTE_U) != 0, writable = (pde & pte & PTE_W) != 0;
+  if (!checkPerm(lin, acc, user, writable, false, cr0, efer)) return 0;
+  if ((pde & PTE_A) == 0) physWrite32(pdeAddr, pde | PTE_A);
+  let npte = pte | PTE_A;
+  if (acc & ACC_WRITE) npte |= PTE_D;
+  if (npte != pte) physWrite32(pteAddr, npte);
+  const pa = (pte & 0xfffff000) | (lin & 0xfff);
+  fill(lin, pa, user, writable, (npte & PTE_D) != 0, (pte & PTE_G) != 0 && (cr4 & CR4_PGE) != 0, false);
+  return pa;
+}
+
+/** Reserved-bit masks for PAE entries with MAXPHYADDR = 36 (high dword). */
+const RSVD_HI_NOXD: u32 = 0xfffffff0; // bits 36..63 (XD reserved when EFER.NXE = 0)
+const RSVD_HI_XD: u32 = 0x7ffffff0;   // bits 36..62
+
+function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
+  const efer = load<u32>(STATE + S_EFER);
+  const nxe = (efer & EFER_NXE) != 0;
+  const rsvdHi = nxe ? RSVD_HI_XD : RSVD_HI_NOXD;
+  const fb = fetchBit(acc, efer);
+  const pdptAddr = (load<u32>(STATE + S_CR3) & 0xffffffe0) + ((lin >>> 30) << 3);
+  const pdpte = physRead32(pdptAddr), pdpteHi = physRead32(pdptAddr + 4);
+  if ((pdpte & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }
+  // PDPTE bits 1, 2, 5..8 and 63 are reserved.
+  if ((pdpte & 0x1e6) != 0 || (pdpteHi & RSVD_HI_NOXD) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
+  const pdeAddr = (pdpte & 0xfffff000) + (((lin >>> 21) & 0x1ff) << 3);
+  const pde = physRead32(pdeAddr), pdeHi = physRead32(pdeAddr + 4);
+  if ((pde & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }
+  if ((pdeHi & rsvdHi) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
+  const pdeNx = nxe && (pdeHi & 0x80000000) != 0;
+  if (pde & PTE_PS) {
+    if ((pde & 0x1fe000) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
+    const user = (pde & PTE_U) != 0, writable = (pde & PTE_W) != 0;
+    if (!checkPerm(lin, acc, user, writable, pdeNx, cr0, efer)) return 0;
+    let npde = pde | PTE_A;
+    if (acc & ACC_WRITE) npde |= PTE_D;
+    if (npde != pde) physWrite32(pdeAddr, npde);
+    const pa = (pde & 0xffe00000) | (lin & 0x1fffff);
+    if (pdeHi & 0xf) return 0xffffffff; // above 4 GiB: not RAM
+    fill(lin, pa, user, writable, (npde & PTE_D) != 0, (pde & PTE_G) != 0 && (cr4 & CR4_PGE) != 0, pdeNx);
+    return pa;
+  }
+  const pteAddr = (pde & 0xfffff000) + (((lin >>> 12) & 0x1ff) << 3);
+  const pte = physRead32(pteAddr), pteHi = physRead32(pteAddr + 4);
+  if ((pte & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }
+  if ((pteHi & rsvdHi) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
+  const nx = pdeNx || (nxe && (pteHi & 0x80000000) != 0);
+  const user = (pde & pte & PTE_U) != 0, writable = (pde & pte & PTE_W) != 0;
+  if (!checkPerm(lin, acc, user, writable, nx, cr0, efer)) return 0;
+  if ((pde & PTE_A) == 0) physWrite32(pdeAddr, pde | PTE_A);
+  let npte = pte | PTE_A;
+  if (acc & ACC_WRITE) npte |= PTE_D;
+  if (npte != pte) physWrite32(pteAddr, npte);
+  if (pteHi & 0xf) return 0xffffffff;
+  const pa = (pte & 0xfffff000) | (lin & 0xfff);
+  fill(lin, pa, user, writable, (npte & PTE_D) != 0, (pte & PTE_G) != 0 && (cr4 & CR4_PGE) != 0, nx);
+  return pa;
+}

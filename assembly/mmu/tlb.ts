@@ -1,0 +1,106 @@
+/**
+ * The TLB: one i32 per 4 KiB virtual page, 2^20 entries at TLB in linear memory.
+ *
+ *   31                        12 11      7   6    5     4     3     2     1     0
+ *  +----------------------------+-------+----+-----+-----+-----+-----+-----+-----+
+ *  | host address of the page   |  0    | NX | GLB | --- | CODE| RO  | NOU | VAL |
+ *  +----------------------------+-------+----+-----+-----+-----+-----+-----+-----+
+ *
+ * VAL   the entry is filled.             NOU  user-mode (CPL 3) accesses must take the slow path.
+ * RO    writes must take the slow path (read-only for user, or the dirty bit is not yet set).
+ * CODE  the page holds compiled code: writes take the slow path (JIT invalidation).
+ * GLB   global page (CR4.PGE): survives CR3 writes.   NX: no instruction fetch.
+ *
+ * Fast path (access.ts): e = tlb[lin >>> 12]; if ((e & mask) == VAL) host = (e & ~0xFFF) | (lin & 0xFFF).
+ * `readMask` and `writeMask` depend on CPL and are updated by setCplMasks(). Pages outside guest
+ * RAM are never cached, so every access to them walks and reaches the physical slow path.
+ * A side list of filled entries makes a flush cost O(entries used) (overflow: wipe all).
+ */
+import { TLB, TLB_LIST, TLB_LIST_MAX } from "../gen/layout";
+
+export const T_VALID = 1, T_NOUSER = 2, T_READONLY = 4, T_CODE = 8, T_GLOBAL = 32, T_NX = 64;
+
+export let readMask: u32 = T_VALID;
+export let writeMask: u32 = T_VALID | T_READONLY | T_CODE;
+/** Fetch cache: ((page << 1) | 1) of the page in fetchHost, 0 when invalid. */
+export let fetchTag: u32 = 0;
+export let fetchHost: usize = 0;
+let listCount: i32 = 0;
+let listOverflow: bool = false;
+
+/** ACC_USER (4) when CPL is 3: the #PF error code's U/S bit for ordinary accesses. */
+export let accUser: i32 = 0;
+
+export function setCplMasks(cpl: i32): void {
+  const user: u32 = cpl == 3 ? T_NOUSER : 0;
+  accUser = cpl == 3 ? 4 : 0;
+  readMask = T_VALID | user;
+  writeMask = T_VALID | T_READONLY | T_CODE | user;
+}
+
+export function setFetchCache(page: u32, host: usize): void {
+  fetchTag = (page << 1) | 1;
+  fetchHost = host;
+}
+
+// @ts-ignore: decorator
+@inline export function tlbGet(lin: u32): u32 { return load<u32>(TLB + ((lin >>> 12) << 2)); }
+
+export function tlbSet(lin: u32, entry: u32): void {
+  const p = TLB + ((lin >>> 12) << 2);
+  if (load<u32>(p) == 0) {
+    if (listCount < <i32>TLB_LIST_MAX) {
+      store<u32>(TLB_LIST + (listCount << 2), lin >>> 12);
+      listCount++;
+    } else {
+      listOverflow = true;
+    }
+  }
+  store<u32>(p, entry);
+}
+
+export function tlbFlushPage(lin: u32): void {
+  store<u32>(TLB + ((lin >>> 12) << 2), 0);
+  fetchTag = 0;
+}
+
+/** Flush every entry, or every non-global one (CR3 write with CR4.PGE). */
+export function tlbFlush(keepGlobal: bool): void {
+  fetchTag = 0;
+  if (listOverflow) {
+    if (!keepGlobal) {
+      memory.fill(TLB, 0, 4 << 20);
+      listCount = 0;
+      listOverflow = false;
+      return;
+    }
+    // Rebuild the list from a full scan, keeping global entries.
+    listCount = 0;
+    listOverflow = false;
+    for (let vpn: u32 = 0; vpn < (1 << 20); vpn++) {
+      const p = TLB + (vpn << 2);
+      const e = load<u32>(p);
+      if (e == 0) continue;
+      if ((e & T_GLOBAL) == 0) { store<u32>(p, 0); continue; }
+      if (listCount < <i32>TLB_LIST_MAX) { store<u32>(TLB_LIST + (listCount << 2), vpn); listCount++; }
+      else listOverflow = true;
+    }
+    return;
+  }
+  let kept = 0;
+  for (let i = 0; i < listCount; i++) {
+    const vpn = load<u32>(TLB_LIST + (i << 2));
+    const p = TLB + (vpn << 2);
+    const e = load<u32>(p);
+    if (e == 0) continue;
+    if (keepGlobal && (e & T_GLOBAL) != 0) {
+      store<u32>(TLB_LIST + (kept << 2), vpn);
+      kept++;
+    } else {
+      store<u32>(p, 0);
+    }
+  }
+  listCount = kept;
+}
+
+export function tlbUsed(): i32 { return listCount; }

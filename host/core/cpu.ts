@@ -1,0 +1,173 @@
+/**
+ * The host's handle on one core instance: it creates the Wasm memory (core state, TLB and guest RAM
+ * in one linear memory), instantiates core.wasm, and exposes typed views over the state block and
+ * the exit mailbox. Register and segment names follow the layout in host/isa/layout.ts.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as L from "../isa/layout.ts";
+
+export interface CoreExports {
+  reset(): void;
+  run(budget: number): number;
+  refresh(): void;
+  flushTlb(keepGlobal: number): void;
+  invalidatePage(lin: number): void;
+  setFlat32(cpl: number): void;
+  layoutChecksum(): number;
+  tableRows(): number;
+  tlbEntriesUsed(): number;
+  /** EFLAGS with the lazy arithmetic flags evaluated (no side effects). */
+  eflags(): number;
+}
+
+export interface CpuOptions {
+  /** Guest RAM in MiB (default 64). */
+  memMB?: number;
+  /** Use the debug build (assertions on). */
+  debug?: boolean;
+  /** Path to a core .wasm file (default build/core.wasm next to the package). */
+  wasmPath?: string;
+}
+
+export const REG_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
+export type RegName = (typeof REG_NAMES)[number];
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+
+export function defaultWasmPath(debug = false): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // host/core/ in the source tree, dist/ when bundled: look upwards for build/.
+  for (const up of ["../..", "..", "."]) {
+    const p = join(here, up, "build", debug ? "core.debug.wasm" : "core.wasm");
+    try { readFileSync(p, { flag: "r" }).length; return p; } catch { /* try next */ }
+  }
+  throw new Error(`core.wasm not found near ${here}: run "npm run build" first`);
+}
+
+export class Cpu {
+  readonly memory: WebAssembly.Memory;
+  readonly core: CoreExports;
+  readonly ramSize: number;
+  private u8!: Uint8Array;
+  private i32!: Int32Array;
+  private dv!: DataView;
+
+  private constructor(memory: WebAssembly.Memory, core: CoreExports, ramSize: number) {
+    this.memory = memory;
+    this.core = core;
+    this.ramSize = ramSize;
+    this.refreshViews();
+  }
+
+  static create(opts: CpuOptions = {}): Cpu {
+    const memMB = opts.memMB ?? 64;
+    if (!(memMB >= 1 && memMB <= 3072)) throw new Error(`--mem must be between 1 and 3072 MiB (got ${memMB})`);
+    const ramSize = memMB * 1024 * 1024;
+    const path = opts.wasmPath ?? defaultWasmPath(opts.debug);
+    let mod = moduleCache.get(path);
+    if (!mod) {
+      mod = new WebAssembly.Module(readFileSync(path));
+      moduleCache.set(path, mod);
+    }
+    const pages = Math.ceil((L.RAM_BASE + ramSize) / 65536);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const inst = new WebAssembly.Instance(mod, {
+      env: {
+        memory,
+        abort: (_msg: number, _file: number, line: number, col: number) => {
+          throw new Error(`core assertion failed at line ${line}:${col}`);
+        },
+      },
+    });
+    const core = inst.exports as unknown as CoreExports;
+    if (core.layoutChecksum() >>> 0 !== L.layoutChecksum()) {
+      throw new Error("core.wasm was built from a different layout.ts: run \"npm run build\"");
+    }
+    const cpu = new Cpu(memory, core, ramSize);
+    cpu.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = ramSize;
+    core.reset();
+    cpu.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = ramSize;
+    return cpu;
+  }
+
+  private refreshViews(): void {
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    this.dv = new DataView(this.memory.buffer);
+  }
+
+  /** Guest RAM as bytes (guest physical address 0 at index 0). */
+  get ram(): Uint8Array { return this.u8.subarray(L.RAM_BASE, L.RAM_BASE + this.ramSize); }
+
+  reset(): void {
+    this.core.reset();
+    this.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = this.ramSize;
+  }
+
+  state32(off: number): number { return this.dv.getInt32(L.STATE + off, true); }
+  setState32(off: number, v: number): void { this.dv.setInt32(L.STATE + off, v | 0, true); }
+  stateU32(off: number): number { return this.dv.getUint32(L.STATE + off, true); }
+
+  reg(r: RegName | number): number {
+    const i = typeof r === "number" ? r : REG_NAMES.indexOf(r);
+    return this.dv.getUint32(L.STATE + L.S.REGS + i * 4, true);
+  }
+  setReg(r: RegName | number, v: number): void {
+    const i = typeof r === "number" ? r : REG_NAMES.indexOf(r);
+    this.dv.setUint32(L.STATE + L.S.REGS + i * 4, v >>> 0, true);
+  }
+  get eip(): number { return this.stateU32(L.S.EIP); }
+  set eip(v: number) { this.setState32(L.S.EIP, v); }
+  /** EFLAGS with the lazy arithmetic flags folded in. */
+  get eflags(): number { return this.core.eflags() >>> 0; }
+  set eflags(v: number) {
+    this.setState32(L.S.EFLAGS, (v | 2) >>> 0);
+    this.setState32(L.S.LAZY_OP, 0);
+  }
+
+  seg(i: number): { sel: number; base: number; limit: number; access: number } {
+    const a = L.STATE + L.S.SEGS + i * L.SEG_SIZE;
+    return {
+      sel: this.dv.getUint32(a + L.SEG.SEL, true),
+      base: this.dv.getUint32(a + L.SEG.BASE, true),
+      limit: this.dv.getUint32(a + L.SEG.LIMIT, true),
+      access: this.dv.getUint32(a + L.SEG.ACCESS, true),
+    };
+  }
+
+  exit32(off: number): number { return this.dv.getUint32(L.EXIT + off, true); }
+
+  /** Claim INT n vectors (exit SOFTINT) and exceptions (exit FAULT). */
+  claimSoftInt(vector: number, on = true): void {
+    const a = L.INTERCEPT + L.I.SOFTINT + (vector >> 3);
+    if (on) this.u8[a] |= 1 << (vector & 7); else this.u8[a] &= ~(1 << (vector & 7));
+  }
+  interceptExceptions(mask: number): void { this.dv.setUint32(L.INTERCEPT + L.I.EXCEPTIONS, mask >>> 0, true); }
+
+  run(budget: number): number { return this.core.run(budget); }
+
+  /** Answer a pending IN: the next run() replays the instruction with this value. */
+  answerIn(value: number): void {
+    this.setState32(L.S.IO_VALUE, value);
+    this.setState32(L.S.IO_VALID, 1);
+  }
+
+  get instructions(): bigint {
+    return (BigInt(this.stateU32(L.S.ICOUNT_HI)) << 32n) | BigInt(this.stateU32(L.S.ICOUNT_LO));
+  }
+
+  /** Copy bytes into guest physical memory, checking bounds. */
+  writePhys(addr: number, data: Uint8Array): void {
+    if (addr < 0 || addr + data.length > this.ramSize) {
+      throw new Error(`write of ${data.length} bytes at 0x${addr.toString(16)} is outside guest RAM (${this.ramSize >> 20} MiB)`);
+    }
+    this.ram.set(data, addr);
+  }
+  readPhys(addr: number, len: number): Uint8Array {
+    if (addr < 0 || addr + len > this.ramSize) throw new Error(`read at 0x${addr.toString(16)} outside guest RAM`);
+    return this.ram.slice(addr, addr + len);
+  }
+}
+

@@ -1,0 +1,167 @@
+/**
+ * THE memory map and CPU state layout, shared by the Wasm core and the host.
+ *
+ * This file is the single source: `npm run gen` writes assembly/gen/layout.ts from it, and the
+ * host imports it directly. Never hand-edit the generated copy. A test checks that the core's
+ * exported `layoutChecksum()` equals `layoutChecksum(LAYOUT)` computed here.
+ *
+ *   Wasm linear memory
+ *   0x0000_0000  null guard (4 KiB, never touched)
+ *   0x0000_1000  CPU state block (STATE, 4 KiB): registers, segment cache, control registers
+ *   0x0000_2000  exit mailbox (EXIT, 256 B): reason and payload of the last exit
+ *   0x0000_3000  intercept bitmaps (software-interrupt vectors the host claims; exceptions it wants)
+ *   0x0000_4000  FPU state (FPU, 512 B)
+ *   0x0040_0000  TLB: 2^20 x i32 entries, one per virtual page (4 MiB)
+ *   0x0080_0000  TLB valid-entry list (64 Ki x u32) for O(used) flushes
+ *   0x0090_0000  AssemblyScript static data and heap (memoryBase in asconfig.json)
+ *   0x0100_0000  guest RAM: guest physical 0 is at RAM_BASE, so TLB entries hold host addresses
+ */
+
+export const PAGE_SIZE = 4096;
+
+export const STATE = 0x1000;
+export const EXIT = 0x2000;
+export const INTERCEPT = 0x3000;
+export const FPU = 0x4000;
+export const TLB = 0x400000;
+export const TLB_ENTRIES = 1 << 20;
+export const TLB_LIST = 0x800000;
+export const TLB_LIST_MAX = 65536;
+export const AS_BASE = 0x900000;
+export const RAM_BASE = 0x1000000;
+
+/** Offsets inside the state block (bytes from STATE). */
+export const S = {
+  // General registers in encoding order: EAX ECX EDX EBX ESP EBP ESI EDI (i32 each).
+  REGS: 0x00,
+  EIP: 0x20,
+  /** Materialised EFLAGS; the arithmetic bits are stale while LAZY_OP != 0 (see flags.ts). */
+  EFLAGS: 0x24,
+  LAZY_OP: 0x28,
+  LAZY_DST: 0x2c,
+  LAZY_SRC1: 0x30,
+  LAZY_SRC2: 0x34,
+  CPL: 0x38,
+  /** Bit 0: CS.D (32-bit code), bit 1: SS.B (32-bit stack), bit 2: protected mode, bit 3: v86, bit 4: paging. */
+  MODE: 0x3c,
+  CR0: 0x40,
+  CR2: 0x44,
+  CR3: 0x48,
+  CR4: 0x4c,
+  DR: 0x50, // DR0..DR7, 8 x i32
+  EFER: 0x70,
+  GDTR_BASE: 0x74,
+  GDTR_LIMIT: 0x78,
+  IDTR_BASE: 0x7c,
+  IDTR_LIMIT: 0x80,
+  /** Segment cache: ES CS SS DS FS GS LDTR TR, SEG_SIZE bytes each (see SEG below). */
+  SEGS: 0x100,
+  TSC_LO: 0x200,
+  TSC_HI: 0x204,
+  SYSENTER_CS: 0x208,
+  SYSENTER_ESP: 0x20c,
+  SYSENTER_EIP: 0x210,
+  /** 1 while the CPU is halted (HLT executed, waiting for an interrupt). */
+  HALTED: 0x214,
+  /** Instruction after MOV SS / POP SS / STI: interrupts are inhibited for one instruction. */
+  INT_SHADOW: 0x218,
+  /** External interrupt request from the host's interrupt controller: vector, or -1 for none. */
+  IRQ_VECTOR: 0x21c,
+  /** Retired instruction count (u64 as two i32). */
+  ICOUNT_LO: 0x220,
+  ICOUNT_HI: 0x224,
+  /** Set by the host to make run() return at the next instruction boundary. */
+  STOP: 0x228,
+  /** One-shot value slot for IN/INS replays: VALID=1 when IO_VALUE holds the host's answer. */
+  IO_VALID: 0x22c,
+  IO_VALUE: 0x230,
+  /** Guest RAM size in bytes (set by the host at init). */
+  RAM_SIZE: 0x234,
+  /** APIC base MSR and misc MSRs kept for RDMSR/WRMSR. */
+  APIC_BASE: 0x238,
+  MISC_ENABLE: 0x23c,
+  /** PAT MSR (low, high). */
+  PAT_LO: 0x240,
+  PAT_HI: 0x244,
+  /** Exception nesting tracker used to detect double and triple faults. */
+  EXC_DEPTH: 0x248,
+  /** Bit n set: CPUID feature flag n of leaf 1 EDX is hidden (host policy). */
+  CPUID_EDX_MASK: 0x24c,
+  /** A20 gate: 1 = enabled (addresses not wrapped). */
+  A20: 0x250,
+} as const;
+
+/** Segment register indices in the segment cache (encoding order, then LDTR and TR). */
+export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5, SEG_LDTR = 6, SEG_TR = 7;
+export const SEG_SIZE = 32;
+/**
+ * One cached segment register.
+ *
+ *   +0  selector      +4  base       +8  limit (byte granular, after G scaling)
+ *   +12 access rights (descriptor bits 8..23 of the high dword: type, S, DPL, P, AVL, L, D/B, G)
+ *   +16 check_lo      +20 check_hi   offsets o with check_lo <= o and o+size-1 <= check_hi are in range
+ *   +24 valid bits:   bit0 readable, bit1 writable, bit2 usable (not null)
+ */
+export const SEG = { SEL: 0, BASE: 4, LIMIT: 8, ACCESS: 12, CHECK_LO: 16, CHECK_HI: 20, VALID: 24 } as const;
+
+/** Exit mailbox offsets (bytes from EXIT). */
+export const X = {
+  REASON: 0x00,
+  VECTOR: 0x04,
+  ERROR_CODE: 0x08,
+  /** Faulting linear address for #PF (also in CR2). */
+  FAULT_ADDR: 0x0c,
+  PORT: 0x10,
+  /** Access size in bytes (1, 2, 4). */
+  SIZE: 0x14,
+  /** 1 = OUT (VALUE holds the data, already performed), 0 = IN (run again after setting IO_VALUE). */
+  IS_OUT: 0x18,
+  VALUE: 0x1c,
+  /** Instructions executed by the run() call that ended with this exit. */
+  EXECUTED: 0x20,
+  /** EIP of the instruction that caused the exit. */
+  EIP: 0x24,
+} as const;
+
+/** Why run() returned. Values are shared with assembly/cpu/exits.ts via the generated layout. */
+export const ExitReason = {
+  NONE: 0,
+  /** The instruction budget ran out. */
+  BUDGET: 1,
+  /** HLT executed; the CPU waits for an interrupt (HALTED=1). */
+  HLT: 2,
+  /** Port I/O: OUT already performed, or IN to be replayed with IO_VALUE. */
+  IO: 3,
+  /** INT n with a vector the host claims (INTERCEPT bitmap); EIP is after the instruction. */
+  SOFTINT: 4,
+  /** An exception the host asked to see; state is as before the faulting instruction. */
+  FAULT: 5,
+  /** Triple fault: the machine shuts down (a PC resets). */
+  SHUTDOWN: 6,
+  /** The host set STOP. */
+  STOPPED: 7,
+} as const;
+
+/** Intercept bitmap offsets (bytes from INTERCEPT). */
+export const I = {
+  /** 256 bits: INT n vectors that exit with SOFTINT instead of being delivered. */
+  SOFTINT: 0x00,
+  /** 32 bits: exception vectors that exit with FAULT instead of being delivered. */
+  EXCEPTIONS: 0x20,
+} as const;
+
+export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I };
+
+/** A checksum over every constant, so a core built from an older layout is refused. */
+export function layoutChecksum(): number {
+  let h = 0x811c9dc5;
+  const feed = (v: number) => {
+    for (let i = 0; i < 4; i++) h = Math.imul(h ^ ((v >>> (i * 8)) & 0xff), 0x01000193) >>> 0;
+  };
+  const walk = (o: unknown) => {
+    if (typeof o === "number") feed(o);
+    else if (o && typeof o === "object") for (const k of Object.keys(o).sort()) walk((o as Record<string, unknown>)[k]);
+  };
+  walk(LAYOUT);
+  return h >>> 0;
+}

@@ -150,7 +150,9 @@ static int map_vector(int sig, const siginfo_t *si, long trapno, uintptr_t ip)
     case SIGBUS:
         return si->si_code == BUS_ADRALN ? 0x11 : 0x0c;
     case SIGTRAP:
-        return (si->si_code == TRAP_TRACE || si->si_code == TRAP_HWBKPT) ? 0x01 : 0x03;
+        /* int3 arrives as SI_KERNEL (kernel and qemu); #DB as TRAP_TRACE
+         * (kernel) or TRAP_BRKPT (qemu's EXCP01_DB). */
+        return si->si_code == SI_KERNEL ? 0x03 : 0x01;
     }
     return 0xfe;
 }
@@ -342,10 +344,8 @@ static void reset_data(size_t mem_len)
 
 /* Code slots.  Writing code that qemu-user has already translated costs a
  * host fault + TB flush + mprotect (tens of us), so each distinct CODE gets a
- * slot (direct-mapped by hash) and is only written when the slot holds other
- * code.  A slot is: CODE, jump to rt_return, int3 fill up to SLOT_SIZE. */
-static uint8_t slot_len[NSLOTS];        /* 0 = empty */
-
+ * slot (direct-mapped by hash) and is only written when the slot holds
+ * something else.  A slot is: CODE, jump to rt_return, int3 fill. */
 static uint8_t *place_code(const uint8_t *code, size_t n)
 {
     uint32_t h = 0x811c9dc5u;
@@ -354,8 +354,6 @@ static uint8_t *place_code(const uint8_t *code, size_t n)
     h ^= h >> 15;
     uint32_t idx = h % NSLOTS;
     uint8_t *p = code_page + (size_t)idx * SLOT_SIZE;
-    if (slot_len[idx] == n && memcmp(p, code, n) == 0)
-        return p;
 
     uint8_t slot[SLOT_SIZE];
     memset(slot, FILL_BYTE, sizeof slot);
@@ -372,8 +370,10 @@ static uint8_t *place_code(const uint8_t *code, size_t n)
     j[0] = 0xe9;
     memcpy(j + 1, &rel, 4);
 #endif
-    memcpy(p, slot, sizeof slot);
-    slot_len[idx] = (uint8_t)n;
+    /* Compare the whole slot (not a tag): a case that wrote into the code
+     * area cannot leave a stale slot behind. */
+    if (memcmp(p, slot, sizeof slot) != 0)
+        memcpy(p, slot, sizeof slot);
     return p;
 }
 

@@ -19,11 +19,16 @@ function fetchSlow(lin: u32, eip: u32): i32 {
   return load<u8>(fetchHost + (lin & 0xfff));
 }
 
-export function fetch8(): i32 {
+// @ts-ignore: decorator
+@inline export function fetch8(): i32 {
   const eip = load<u32>(STATE + S_EIP);
   const lin = segBase(SR_CS) + eip;
   store<u32>(STATE + S_EIP, eip + 1);
   if ((((lin >>> 12) << 1) | 1) == fetchTag && eip <= segLimit(SR_CS)) return load<u8>(fetchHost + (lin & 0xfff));
+  return fetchMiss(lin, eip);
+}
+
+function fetchMiss(lin: u32, eip: u32): i32 {
   if (faulted) return 0;
   return fetchSlow(lin, eip);
 }

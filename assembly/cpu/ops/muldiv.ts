@@ -12,6 +12,13 @@ import { reg8, reg16, setReg16, reg32, setReg32, EAX, EDX } from "../state";
 import { faulted, raise, DE } from "../fault";
 import { setEflagsBits, CF, OF } from "../flags";
 
+/**
+ * Zero-extend an i32 to 64 bits. (Not `<u64><u32>x`: asc folds that cast of an inlined i32 load
+ * into a sign-extending i64.load32_s.)
+ */
+// @ts-ignore: decorator
+@inline function zx64(x: i32): u64 { return <u64>x & 0xffffffff; }
+
 // @ts-ignore: decorator
 @inline function setCO(over: bool): void { setEflagsBits(over ? CF | OF : 0, CF | OF); }
 
@@ -28,7 +35,7 @@ export function mul_Ev(): void {
   const b = readEv();
   if (faulted) return;
   if (os32) {
-    const r = <u64><u32>reg32(EAX) * <u64><u32>b;
+    const r = zx64(reg32(EAX)) * zx64(b);
     setReg32(EAX, <i32>r);
     setReg32(EDX, <i32>(r >>> 32));
     setCO((r >>> 32) != 0);
@@ -105,11 +112,11 @@ export function div_Ev(): void {
   if (faulted) return;
   if (d == 0) { raise(DE, 0); return; }
   if (os32) {
-    const n = (<u64><u32>reg32(EDX) << 32) | <u64><u32>reg32(EAX);
-    const q = n / <u64><u32>d;
+    const n = (zx64(reg32(EDX)) << 32) | zx64(reg32(EAX));
+    const q = n / zx64(d);
     if (q > 0xffffffff) { raise(DE, 0); return; }
     setReg32(EAX, <i32>q);
-    setReg32(EDX, <i32>(n % <u64><u32>d));
+    setReg32(EDX, <i32>(n % zx64(d)));
   } else {
     const n = (<u32>reg16(EDX) << 16) | <u32>reg16(EAX);
     const q = n / <u32>d;
@@ -133,7 +140,7 @@ export function idiv_Ev(): void {
   if (os32) {
     const d = <i64>v;
     if (d == 0) { raise(DE, 0); return; }
-    const n = (<i64>reg32(EDX) << 32) | <i64><u32>reg32(EAX);
+    const n = (<i64>reg32(EDX) << 32) | <i64>zx64(reg32(EAX));
     if (n == i64.MIN_VALUE && d == -1) { raise(DE, 0); return; }
     const q = n / d;
     if (q < <i64>i32.MIN_VALUE || q > <i64>i32.MAX_VALUE) { raise(DE, 0); return; }

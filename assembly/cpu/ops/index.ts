@@ -1,3 +1,8 @@
 /** Barrel of every instruction handler module; the generated dispatcher imports from here. */
 export * from "./alu";
 export * from "./basic";
+export * from "./arith";
+export * from "./muldiv";
+export * from "./shifts";
+export * from "./bits";
+export * from "./bcd";

@@ -80,10 +80,8 @@ main:
     EXPECT_ES S_UP, "up-dword-over", mov eax, [es:0xFFD]
     EXPECT_ES S_UP, "up-byte-past", mov al, [es:0x1000]
     EXPECT_ES S_UP, "up-write-over", mov [es:0xFFE], eax
-    mov ax, S_UPG
-    mov es, ax
-    EXPECT "up-4k-gran-last", mov al, [es:0xFFF]
-    EXPECT "up-4k-gran-past", mov al, [es:0x1000]
+    EXPECT_ES S_UPG, "up-4k-gran-last", mov al, [es:0xFFF]
+    EXPECT_ES S_UPG, "up-4k-gran-past", mov al, [es:0x1000]
 
     ; ---- expand-down, B=0: valid offsets 1000h..FFFFh
     EXPECT_ES S_DN16, "dn16-byte-at-limit", mov al, [es:0xFFF]
@@ -98,16 +96,14 @@ main:
     EXPECT_ES S_DN32, "dn32-dword-over-top", mov eax, [es:0xFFFFFFFD]
     EXPECT_ES S_DN32, "dn32-byte-at-limit", mov al, [es:0xFFF]
     EXPECT_ES S_DN32, "dn32-write-above", mov [es:0x1000], al
-    mov ax, S_DNG
-    mov es, ax
-    EXPECT "dn-4k-gran-at-limit", mov al, [es:0x1FFF]
-    EXPECT "dn-4k-gran-above", mov al, [es:0x2000]
+    EXPECT_ES S_DNG, "dn-4k-gran-at-limit", mov al, [es:0x1FFF]
+    EXPECT_ES S_DNG, "dn-4k-gran-above", mov al, [es:0x2000]
 
     ; ---- types
     EXPECT_ES S_RO, "ro-read", mov eax, [es:buf]
     EXPECT_ES S_RO, "ro-write", mov [es:buf], eax
     EXPECT_ES S_RO, "ro-rmw", add [es:buf], eax
-    EXPECT_ES S_RO, "xo-load-es", mov es, [sel_xo]
+    EXPECT "xo-load-es", mov es, [sel_xo]
     BEGIN
     jmp S_XO:.in_xo
 .in_xo:
@@ -123,17 +119,23 @@ main:
     END "xo-write-cs"
     NL
     EXPECT "xr-load-es", mov es, [sel_xr]
-    EXPECT "xr-read", mov eax, [es:buf]
-    EXPECT "xr-write", mov [es:buf], eax
+    EXPECT_ES S_XR, "xr-read", mov eax, [es:buf]
+    EXPECT_ES S_XR, "xr-write", mov [es:buf], eax
     EXPECT "code-write-cs", mov [cs:buf], eax
     EXPECT "tss-load-es", mov es, [sel_tss]
 
     ; ---- null selectors
     EXPECT "null-load-es", mov es, [sel_null]
-    EXPECT "null-use-es", mov eax, [es:buf]
+    EXPECT_ES 0, "null-use-es", mov eax, [es:buf]
     EXPECT "null-load-ss", mov ss, [sel_null]
     EXPECT "null-load-fs-3", mov fs, [sel_null3]
-    EXPECT "null-use-fs", mov eax, [fs:buf]
+    BEGIN
+    mov ax, 3
+    mov fs, ax
+    AT
+    mov eax, [fs:buf]
+    END "null-use-fs"
+    NL
 
     ; ---- selector checks on loads
     EXPECT "np-load-es", mov es, [sel_np]
@@ -202,8 +204,8 @@ main:
     PF "sel", 4, eax
     NL
     EXPECT "ldt-load-es", mov es, [sel_ldt0]
-    EXPECT "ldt-byte-at-limit", mov al, [es:0xFF]
-    EXPECT "ldt-dword-over", mov eax, [es:0xFE]
+    EXPECT_ES 0x04, "ldt-byte-at-limit", mov al, [es:0xFF]
+    EXPECT_ES 0x04, "ldt-dword-over", mov eax, [es:0xFE]
     EXPECT "ldt-np-load", mov es, [sel_ldt1]
     EXPECT "ldt-beyond-limit", mov es, [sel_ldt2]
     EXPECT "lldt-data-desc", lldt [sel_kdata]
@@ -288,7 +290,7 @@ cl_jmp:
 cl_straddle:
     mov eax, 0x12345678     ; 5 bytes: only the first 3 are within the limit
 cl_beyond:
-    jmp KCODE:halt
+    int 0x30                ; reached only if the limit was not enforced
 
 section .data
 sel_null:   dw 0

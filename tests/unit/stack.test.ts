@@ -225,3 +225,39 @@ describe("ENTER and LEAVE", () => {
     expect(cpu.reg("esp")).toBe(0x7ff8 - 2);
   });
 });
+
+describe("more stack edge cases", () => {
+  it("66 push with SP = 0 on a 16-bit stack writes at 0xFFFE", () => {
+    const cpu = flatCpu([0x66, 0x50, HLT]);
+    const a = L.S.SEGS + L.SEG_SS * L.SEG_SIZE;
+    cpu.setState32(a + L.SEG.ACCESS, cpu.state32(a + L.SEG.ACCESS) & ~0x4000);
+    seg(cpu, L.SEG_SS, { limit: 0xffff });
+    cpu.setReg("esp", 0xabcd0000); cpu.setReg("eax", 0x4321);
+    cpu.run(10);
+    expect(cpu.reg("esp")).toBe(0xabcdfffe);
+    expect(r16(cpu, 0xfffe)).toBe(0x4321);
+  });
+
+  it("in v86 mode with IOPL 3 popf changes IF but keeps IOPL", () => {
+    const cpu = flatCpu([0x9d, HLT]);
+    w32(cpu, 0x7ffc, 0x0002 | IF | 0x1);
+    cpu.setReg("esp", 0x7ffc);
+    cpu.eflags = 0x2 | VM | IOPL;
+    cpu.core.refresh();
+    cpu.run(10);
+    expect(cpu.eflags).toBe(0x2 | VM | IOPL | IF | 0x1);
+  });
+
+  it("leave on a 16-bit stack uses BP and SP", () => {
+    const cpu = flatCpu([0xc9, HLT]);
+    const a = L.S.SEGS + L.SEG_SS * L.SEG_SIZE;
+    cpu.setState32(a + L.SEG.ACCESS, cpu.state32(a + L.SEG.ACCESS) & ~0x4000);
+    seg(cpu, L.SEG_SS, { limit: 0xffff });
+    cpu.setReg("ebp", 0x11116000); cpu.setReg("esp", 0x22220100);
+    w32(cpu, 0x6000, 0xcafef00d);
+    cpu.run(10);
+    expect(cpu.reg("esp")).toBe(0x22226004);
+    expect(cpu.reg("ebp")).toBe(0xcafef00d);
+  });
+});
+

@@ -270,3 +270,42 @@ describe("SCAS and CMPS", () => {
     expect(cpu.eflags & 0x8d5).toBe(0x800 | 0x10); // 0x80 - 0x01 = 0x7f: OF, AF; PF(0x7f has 7 bits) clear
   });
 });
+
+describe("faults in the middle of other REP forms", () => {
+  it("std; rep stosd faulting on the page below leaves the completed part", () => {
+    const cpu = flatCpu([0xfd, 0xf3, 0xab, HLT]);
+    identityPaging(cpu, [0x40]);
+    cpu.interceptExceptions(EXC(14));
+    cpu.setReg("eax", 0xa5a5a5a5); cpu.setReg("edi", 0x41008); cpu.setReg("ecx", 10);
+    expect(cpu.run(100)).toBe(L.ExitReason.FAULT);
+    expect(cpu.exit32(L.X.FAULT_ADDR)).toBe(0x40ffc);
+    expect(cpu.reg("ecx")).toBe(7); // 0x41008, 0x41004, 0x41000 done
+    expect(cpu.reg("edi")).toBe(0x40ffc);
+    expect(r32(cpu, 0x41000)).toBe(0xa5a5a5a5);
+    expect(cpu.eip).toBe(CODE + 1);
+    expect(cpu.eflags & 0x400).toBe(0x400);
+  });
+
+  it("repne scasb running into an absent page keeps the count of compared bytes", () => {
+    const cpu = flatCpu([0xf2, 0xae, HLT]);
+    identityPaging(cpu, [0x43]);
+    cpu.interceptExceptions(EXC(14));
+    cpu.writePhys(0x42ff0, new Uint8Array(16).fill(7));
+    cpu.setReg("eax", 0); cpu.setReg("edi", 0x42ff0); cpu.setReg("ecx", 100);
+    expect(cpu.run(100)).toBe(L.ExitReason.FAULT);
+    expect(cpu.reg("ecx")).toBe(84);
+    expect(cpu.reg("edi")).toBe(0x43000);
+    expect(cpu.eip).toBe(CODE);
+  });
+
+  it("67 repne scasb uses DI/CX", () => {
+    const cpu = flatCpu([0x67, 0xf2, 0xae, HLT]);
+    cpu.writePhys(0x0000, Uint8Array.from([1, 2, 0x33]));
+    cpu.writePhys(0xfffe, Uint8Array.from([1, 2]));
+    cpu.setReg("eax", 0x33); cpu.setReg("edi", 0x7777fffe); cpu.setReg("ecx", 0x88880010);
+    cpu.run(100);
+    expect(cpu.reg("edi")).toBe(0x77770003);
+    expect(cpu.reg("ecx")).toBe(0x8888000b);
+  });
+});
+

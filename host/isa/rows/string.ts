@@ -5,7 +5,8 @@
  */
 import type { Row } from "../table-types.ts";
 
-const REP = "REP: at most 4096 iterations per step, then EIP stays at the instruction";
+const REP = "REP: at most 4096 iterations per step, then EIP stays at the instruction; " +
+  "the 0x67 (SI/DI/CX) forms differ in 64-bit mode and need qemu";
 const REPCC = "F3 = REPE, F2 = REPNE; " + REP;
 
 export const STRING_ROWS: Row[] = [

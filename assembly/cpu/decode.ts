@@ -9,6 +9,7 @@
  */
 import { reg32, reg16, SR_DS, SR_SS } from "./state";
 import { fetch8, fetch16, fetch32 } from "../mmu/fetch";
+import { STATE, S_EIP } from "../gen/layout";
 
 /** Operand size is 32 bits (CS.D xor 0x66 prefix). */
 export let os32: bool = true;
@@ -31,10 +32,16 @@ export let modIsReg: bool = false;
 /** Effective offset (already wrapped to the address size) and its segment. */
 export let eaOff: u32 = 0;
 export let eaSeg: i32 = SR_DS;
+/** Base register of a 32-bit effective address (0..7), or -1 (none, or 16-bit addressing). POP Ev uses it. */
+export let eaBase: i32 = -1;
 export let imm: i32 = 0;
 export let imm2: i32 = 0;
 
+/** EIP of the current instruction's first byte (REP string chunks rewind to it). */
+export let insnStart: u32 = 0;
+
 export function resetPrefixes(code32: bool): void {
+  insnStart = load<u32>(STATE + S_EIP);
   os32 = code32;
   as32 = code32;
   segOverride = -1;
@@ -55,6 +62,8 @@ export function resetPrefixes(code32: bool): void {
 @inline export function setImm(v: i32): void { imm = v; }
 // @ts-ignore: decorator
 @inline export function setImm2(v: i32): void { imm2 = v; }
+// @ts-ignore: decorator
+@inline export function setEaOff(v: u32): void { eaOff = v; }
 
 /** The data segment for string sources and plain memory operands: DS unless overridden. */
 // @ts-ignore: decorator
@@ -68,6 +77,7 @@ export function decodeModrm(): void {
   const mod = b >> 6;
   if (mod == 3) { modIsReg = true; return; }
   modIsReg = false;
+  eaBase = -1;
   let seg = SR_DS;
   let off: u32 = 0;
   if (as32) {
@@ -82,12 +92,14 @@ export function decodeModrm(): void {
         off += <u32>fetch32();
       } else {
         off += <u32>reg32(base);
+        eaBase = base;
         if (base == 4 || base == 5) seg = SR_SS;
       }
     } else if (rm == 5 && mod == 0) {
       off = <u32>fetch32();
     } else {
       off = <u32>reg32(rm);
+      eaBase = rm;
       if (rm == 5) seg = SR_SS;
     }
     if (mod == 1) off += <u32>(<i8>fetch8());

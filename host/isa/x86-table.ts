@@ -8,9 +8,17 @@ import type { Row } from "./table-types.ts";
 import { ALU_ROWS } from "./rows/alu.ts";
 import { BASIC_ROWS } from "./rows/basic.ts";
 import { ARITH_ROWS } from "./rows/arith.ts";
+import { STACK_ROWS } from "./rows/stack.ts";
+import { STRING_ROWS } from "./rows/string.ts";
+import { CONTROL_ROWS } from "./rows/control.ts";
+import { DATAMOVE_ROWS } from "./rows/datamove.ts";
 
 export const TABLE: Row[] = [
   ...ALU_ROWS,
   ...BASIC_ROWS,
   ...ARITH_ROWS,
+  ...STACK_ROWS,
+  ...STRING_ROWS,
+  ...CONTROL_ROWS,
+  ...DATAMOVE_ROWS,
 ];

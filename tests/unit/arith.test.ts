@@ -35,10 +35,6 @@ describe("INC/DEC", () => {
     expect(u.vector).toBe(6);
     expect(u.r("eax")).toBe(5);
   });
-  it("FF /2 is not ours: #UD until the call family lands", () => {
-    const t = exec([0xff, 0xd0]);
-    expect(t.exit).toBe(FAULT);
-  });
 });
 
 describe("TEST, NOT, NEG", () => {

@@ -9,6 +9,7 @@ import { testCC } from "../flags";
 import { opcode } from "../decode";
 import { STATE, S_HALTED, EXIT_HLT } from "../../gen/layout";
 import { requestExit } from "../exits";
+import { nearJump } from "./control";
 
 export function nop(): void {}
 
@@ -21,11 +22,14 @@ export function mov_EvIz(): void { writeEv(imm); }
 export function mov_RbIb(): void { setReg8(opcode & 7, imm); }
 export function mov_RvIv(): void { writeRv(opcode & 7, imm); }
 
-/** Near relative jumps: the target wraps to 16 bits with a 16-bit operand size. */
+/**
+ * Near relative jumps: the target wraps to 16 bits with a 16-bit operand size; a target beyond the
+ * CS limit raises #GP(0) at the jump (control.ts nearJump).
+ */
 export function jumpRel(rel: i32): void {
   let t = getEip() + <u32>rel;
   if (!os32) t &= 0xffff;
-  setEip(t);
+  nearJump(t);
 }
 export function jmp_Jb(): void { jumpRel(imm); }
 export function jmp_Jz(): void { jumpRel(imm); }

@@ -6,3 +6,7 @@ export * from "./muldiv";
 export * from "./shifts";
 export * from "./bits";
 export * from "./bcd";
+export * from "./control";
+export * from "./stack";
+export * from "./datamove";
+export * from "./string";

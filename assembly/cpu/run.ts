@@ -4,7 +4,7 @@
  * interrupt shadow is active, honours HALTED and STOP, and delivers pending exceptions.
  */
 import {
-  STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS,
+  STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
   X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
   EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED,
 } from "../gen/layout";
@@ -12,20 +12,22 @@ import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
 import { fetch8 } from "../mmu/fetch";
 import { dispatch } from "../gen/dispatch";
-import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, GP, PF } from "./fault";
+import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
 import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE } from "./interrupts";
 import { refreshMode } from "./mode";
-import { IF } from "./flags";
+import { IF, TF } from "./flags";
 
-/** EIP and ESP at the start of the current instruction (for rewinding on faults). */
-export let instrStart: u32 = 0;
+/** EIP and ESP at the start of the current instruction (for rewinding on faults; see progress.ts). */
+import { instrStart, setInstrStart, runExecuted, setRunExecuted } from "./progress";
+export { instrStart };
 let espStart: i32 = 0;
 let result: i32 = 0;
 
 function step(): void {
-  instrStart = load<u32>(STATE + S_EIP);
+  setInstrStart(load<u32>(STATE + S_EIP));
   espStart = reg32(ESP);
+  const tf = (load<i32>(STATE + S_EFLAGS) & TF) != 0;
   const code32 = (getMode() & MODE_CODE32) != 0;
   resetPrefixes(code32);
   let op = fetch8();
@@ -63,6 +65,11 @@ function step(): void {
   } else if (exitRewind) {
     store<u32>(STATE + S_EIP, instrStart);
     setReg32(ESP, espStart);
+  } else if (tf && load<i32>(STATE + S_INT_SHADOW) != 2) {
+    // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4); MOV SS/POP SS delay it.
+    store<u32>(STATE + S_DR + 24, load<u32>(STATE + S_DR + 24) | 0x4000); // DR6.BS
+    raiseTrap(DB, 0, false);
+    takeFault();
   }
 }
 
@@ -88,7 +95,7 @@ export function run(budget: i32): i32 {
   clearExit();
   clearFault();
   refreshMode();
-  let n = 0;
+  setRunExecuted(0);
   let reason = 0;
   while (true) {
     if (load<i32>(STATE + S_STOP)) { store<i32>(STATE + S_STOP, 0); reason = EXIT_STOPPED; break; }
@@ -103,12 +110,14 @@ export function run(budget: i32): i32 {
       }
     }
     if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }
-    if (n >= budget) { reason = EXIT_BUDGET; break; }
+    if (runExecuted >= budget) { reason = EXIT_BUDGET; break; }
     step();
-    n++;
+    setRunExecuted(runExecuted + 1);
     if (exitReason != 0) { reason = exitReason; break; }
   }
   const lo = load<u32>(STATE + S_ICOUNT_LO);
+  const n = runExecuted;
+  setRunExecuted(0);
   const nlo = lo + <u32>n;
   store<u32>(STATE + S_ICOUNT_LO, nlo);
   if (nlo < lo) store<u32>(STATE + S_ICOUNT_HI, load<u32>(STATE + S_ICOUNT_HI) + 1);

@@ -7,8 +7,13 @@
 import type { Row } from "./table-types.ts";
 import { ALU_ROWS } from "./rows/alu.ts";
 import { BASIC_ROWS } from "./rows/basic.ts";
+import { SEGMENT_ROWS, FAR_ROWS } from "./rows/segments.ts";
+import { INTERRUPT_ROWS } from "./rows/interrupts.ts";
+import { IO_ROWS } from "./rows/io.ts";
+import { SYSTEM_ROWS } from "./rows/system.ts";
 
 export const TABLE: Row[] = [
   ...ALU_ROWS,
   ...BASIC_ROWS,
+  ...SEGMENT_ROWS, ...FAR_ROWS, ...INTERRUPT_ROWS, ...IO_ROWS, ...SYSTEM_ROWS,
 ];

@@ -99,6 +99,8 @@ export function run(budget: i32): i32 {
   let reason = 0;
   while (true) {
     if (load<i32>(STATE + S_STOP)) { store<i32>(STATE + S_STOP, 0); reason = EXIT_STOPPED; break; }
+    // Budget before the shadow/IRQ step, so an interrupt shadow survives the end of a run() call.
+    if (runExecuted >= budget && load<i32>(STATE + S_HALTED) == 0) { reason = EXIT_BUDGET; break; }
     if (load<i32>(STATE + S_INT_SHADOW)) {
       store<i32>(STATE + S_INT_SHADOW, 0);
     } else {

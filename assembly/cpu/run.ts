@@ -14,7 +14,7 @@ import { fetch8 } from "../mmu/fetch";
 import { dispatch } from "../gen/dispatch";
 import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
-import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE } from "./interrupts";
+import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
 import { refreshMode } from "./mode";
 import { IF, TF } from "./flags";
 
@@ -80,14 +80,17 @@ function takeFault(): void {
   clearFault();
   if (v == PF) store<u32>(STATE + S_CR2, addr);
   const r = deliver(v, soft ? EV_SOFT : EV_EXCEPTION, he, err);
-  if (r == INTERCEPTED) {
-    store<i32>(EXIT + X_VECTOR, v);
-    store<i32>(EXIT + X_ERROR_CODE, he ? err : 0);
-    store<u32>(EXIT + X_FAULT_ADDR, v == PF ? addr : 0);
-    requestExit(EXIT_FAULT, false);
-  } else if (r == TRIPLE) {
-    requestExit(EXIT_SHUTDOWN, false);
-  }
+  if (r == INTERCEPTED) reportIntercept();
+  else if (r == TRIPLE) requestExit(EXIT_SHUTDOWN, false);
+}
+
+/** Exit FAULT with the exception interrupts.ts intercepted (the original one or a fault during its delivery). */
+function reportIntercept(): void {
+  const v = interceptVector;
+  store<i32>(EXIT + X_VECTOR, v);
+  store<i32>(EXIT + X_ERROR_CODE, interceptError);
+  store<u32>(EXIT + X_FAULT_ADDR, v == PF ? faultAddr : 0);
+  requestExit(EXIT_FAULT, false);
 }
 
 /** Execute up to `budget` instructions; returns the exit reason. */
@@ -109,6 +112,7 @@ export function run(budget: i32): i32 {
         store<i32>(STATE + S_IRQ_VECTOR, -1);
         const r = deliver(irq, EV_EXTERNAL, false, 0);
         if (r == TRIPLE) { reason = EXIT_SHUTDOWN; break; }
+        if (r == INTERCEPTED) { reportIntercept(); reason = EXIT_FAULT; break; }
       }
     }
     if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }

@@ -231,3 +231,35 @@ describe("single step", () => {
     expect(t.r32(t.cpu.reg("esp"))).toBe(CODE + 7);
   });
 });
+
+describe("faulting transfers change nothing", () => {
+  it("IRET to CPL 3 with a DPL 0 stack segment is #GP(SS) with CS, CPL, ESP and flags unchanged", () => {
+    const s = protectedCpu();
+    const f = KSTACK - 20;
+    s.w32(f, 0x3000); s.w32(f + 4, UCS); s.w32(f + 8, 0x2d7); s.w32(f + 12, USTACK); s.w32(f + 16, KDS | 3);
+    s.cpu.setReg("esp", f);
+    s.code(CODE, [0xcf]);
+    s.cpu.eflags = 0x2;
+    s.cpu.interceptExceptions(1 << GP);
+    expect(s.cpu.run(5)).toBe(L.ExitReason.FAULT);
+    expect([s.exitVector(), s.exitError()]).toEqual([GP, KDS]);
+    expect(s.cpl).toBe(0);
+    expect(s.seg(L.SEG_CS).sel).toBe(KCS);
+    expect(s.seg(L.SEG_DS).sel).toBe(KDS);
+    expect(s.cpu.reg("esp")).toBe(f);
+    expect(s.cpu.eflags).toBe(0x2);
+    expect(s.cpu.eip).toBe(CODE);
+  });
+
+  it("a 16-bit interrupt gate pushes a 16-bit frame; INT3 through a DPL 3 gate", () => {
+    const s = protectedCpu();
+    s.idt(3, gateDesc(KCS, 0x4000, 0x6, 3));
+    s.code(0x4000, [0xf4]);
+    s.code(CODE, [0xcc]);
+    s.cpu.eflags = 0x202;
+    s.cpu.run(2);
+    expect(s.cpu.eip).toBe(0x4001);
+    expect(s.cpu.reg("esp")).toBe(KSTACK - 6);
+    expect([0, 2, 4].map((o) => s.r16(KSTACK - 6 + o))).toEqual([(CODE + 1) & 0xffff, KCS, 0x202]);
+  });
+});

@@ -35,10 +35,17 @@ export function int_Ib(): void {
   if ((getMode() & MODE_V86) && iopl() < 3) { gp0(); return; }
   raiseSoft(v);
 }
-/** CC: INT3. */
-export function int3(): void { raiseSoft(BP); }
-/** CE: INTO (only when OF = 1). */
-export function into(): void { if (getOF()) raiseSoft(V_OF); }
+/** CC: INT3 (the host's claim on vector 3 applies too, so a PV host sees breakpoints). */
+export function int3(): void {
+  if (softIntClaimed(BP)) { softIntExit(BP); return; }
+  raiseSoft(BP);
+}
+/** CE: INTO (only when OF = 1; the host's claim on vector 4 applies). */
+export function into(): void {
+  if (!getOF()) return;
+  if (softIntClaimed(V_OF)) { softIntExit(V_OF); return; }
+  raiseSoft(V_OF);
+}
 /** F1: INT1 / ICEBP: a #DB trap delivered like a hardware event (no gate-DPL check). */
 export function int1(): void { raiseTrap(DB, 0, false); }
 

@@ -47,6 +47,21 @@ export function raiseSoft(vector: i32): void {
   faultIsSoft = true;
 }
 
+/**
+ * A trap-like exception that must not rewind EIP/ESP: single-step #DB, ICEBP (INT1), and faults
+ * raised after a task switch has committed (they belong to the new task). Not a software interrupt:
+ * no gate-DPL check.
+ */
+export function raiseTrap(vector: i32, error: i32, hasError: bool): void {
+  if (faulted) return;
+  faulted = true;
+  faultVector = vector;
+  faultError = error & 0xffff;
+  faultHasError = hasError;
+  faultIsTrap = true;
+  faultIsSoft = false;
+}
+
 export function clearFault(): void {
   faulted = false;
   faultIsTrap = false;

@@ -7,13 +7,14 @@
  * Double and triple faults: a fault raised while delivering a contributory fault or #PF becomes
  * #DF (SDM table 6-5); a fault while delivering #DF shuts the machine down.
  */
-import { STATE, S_IDTR_BASE, S_IDTR_LIMIT, S_EIP, S_HALTED, INTERCEPT, I_EXCEPTIONS } from "../gen/layout";
+import { STATE, S_IDTR_BASE, S_IDTR_LIMIT, S_EIP, S_HALTED, S_CR2, INTERCEPT, I_EXCEPTIONS } from "../gen/layout";
 import { getMode, MODE_PROT, setSegReal, SR_CS, segSel } from "./state";
 import { faulted, raise, clearFault, GP, DF, DE, TS, NP, SS, PF } from "./fault";
 import { getEflags, setEflagsBits, IF, TF, AC, RF } from "./flags";
 import { push16 } from "./stack";
 import { readLin16 } from "../mmu/access";
 import { protectedDeliver } from "./protect-int";
+import { instrStart } from "./progress";
 
 export const EV_EXCEPTION = 0, EV_SOFT = 1, EV_EXTERNAL = 2;
 
@@ -30,14 +31,23 @@ function contributory(v: i32): bool { return v == DE || (v >= TS && v <= GP); }
  * Deliver `vector`. For exceptions, EIP must already point at the faulting instruction (faults) or
  * after it (traps). Returns DELIVERED, INTERCEPTED or TRIPLE.
  */
+/** The exception that was intercepted (it may differ from the one being delivered, e.g. #DF). */
+export let interceptVector: i32 = 0;
+export let interceptError: i32 = 0;
+
 export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32 {
-  if (kind == EV_EXCEPTION && intercepted(vector)) return INTERCEPTED;
+  if (kind == EV_EXCEPTION && intercepted(vector)) {
+    interceptVector = vector; interceptError = hasError ? error : 0;
+    return INTERCEPTED;
+  }
   store<i32>(STATE + S_HALTED, 0);
   let v = vector, he = hasError, err = error;
   for (let attempt = 0; attempt < 3; attempt++) {
     clearFault();
     deliverOnce(v, kind, he, err);
     if (!faulted) return DELIVERED;
+    // A fault while delivering INT n/INT3/INTO belongs to that instruction: report its own EIP.
+    if (kind == EV_SOFT) store<u32>(STATE + S_EIP, instrStart);
     // A fault while delivering: benign combinations deliver the new fault; serious ones escalate.
     const nv = faultVectorNow();
     if (v == DF) return TRIPLE;
@@ -45,14 +55,19 @@ export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32
       v = DF; he = true; err = 0;
     } else {
       v = nv; he = faultHasErrorNow(); err = faultErrorNow();
+      if (v == PF) store<u32>(STATE + S_CR2, faultAddr); // a #PF during delivery reports its own address
     }
     kind = EV_EXCEPTION;
-    if (intercepted(v)) { clearFault(); return INTERCEPTED; }
+    if (intercepted(v)) {
+      clearFault();
+      interceptVector = v; interceptError = he ? err : 0;
+      return INTERCEPTED;
+    }
   }
   return TRIPLE;
 }
 
-import { faultVector, faultHasError, faultError } from "./fault";
+import { faultVector, faultHasError, faultError, faultAddr } from "./fault";
 function faultVectorNow(): i32 { return faultVector; }
 function faultHasErrorNow(): bool { return faultHasError; }
 function faultErrorNow(): i32 { return faultError; }

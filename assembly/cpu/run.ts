@@ -4,7 +4,7 @@
  * interrupt shadow is active, honours HALTED and STOP, and delivers pending exceptions.
  */
 import {
-  STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS,
+  STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
   X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
   EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED,
 } from "../gen/layout";
@@ -12,20 +12,22 @@ import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
 import { fetch8 } from "../mmu/fetch";
 import { dispatch } from "../gen/dispatch";
-import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, GP, PF } from "./fault";
+import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
-import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE } from "./interrupts";
+import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
 import { refreshMode } from "./mode";
-import { IF } from "./flags";
+import { IF, TF } from "./flags";
 
-/** EIP and ESP at the start of the current instruction (for rewinding on faults). */
-export let instrStart: u32 = 0;
+/** EIP and ESP at the start of the current instruction (for rewinding on faults; see progress.ts). */
+import { instrStart, setInstrStart, runExecuted, setRunExecuted } from "./progress";
+export { instrStart };
 let espStart: i32 = 0;
 let result: i32 = 0;
 
 function step(): void {
-  instrStart = load<u32>(STATE + S_EIP);
+  setInstrStart(load<u32>(STATE + S_EIP));
   espStart = reg32(ESP);
+  const tf = (load<i32>(STATE + S_EFLAGS) & TF) != 0;
   const code32 = (getMode() & MODE_CODE32) != 0;
   resetPrefixes(code32);
   let op = fetch8();
@@ -63,6 +65,11 @@ function step(): void {
   } else if (exitRewind) {
     store<u32>(STATE + S_EIP, instrStart);
     setReg32(ESP, espStart);
+  } else if (tf && load<i32>(STATE + S_INT_SHADOW) != 2) {
+    // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4); MOV SS/POP SS delay it.
+    store<u32>(STATE + S_DR + 24, load<u32>(STATE + S_DR + 24) | 0x4000); // DR6.BS
+    raiseTrap(DB, 0, false);
+    takeFault();
   }
 }
 
@@ -73,14 +80,17 @@ function takeFault(): void {
   clearFault();
   if (v == PF) store<u32>(STATE + S_CR2, addr);
   const r = deliver(v, soft ? EV_SOFT : EV_EXCEPTION, he, err);
-  if (r == INTERCEPTED) {
-    store<i32>(EXIT + X_VECTOR, v);
-    store<i32>(EXIT + X_ERROR_CODE, he ? err : 0);
-    store<u32>(EXIT + X_FAULT_ADDR, v == PF ? addr : 0);
-    requestExit(EXIT_FAULT, false);
-  } else if (r == TRIPLE) {
-    requestExit(EXIT_SHUTDOWN, false);
-  }
+  if (r == INTERCEPTED) reportIntercept();
+  else if (r == TRIPLE) requestExit(EXIT_SHUTDOWN, false);
+}
+
+/** Exit FAULT with the exception interrupts.ts intercepted (the original one or a fault during its delivery). */
+function reportIntercept(): void {
+  const v = interceptVector;
+  store<i32>(EXIT + X_VECTOR, v);
+  store<i32>(EXIT + X_ERROR_CODE, interceptError);
+  store<u32>(EXIT + X_FAULT_ADDR, v == PF ? faultAddr : 0);
+  requestExit(EXIT_FAULT, false);
 }
 
 /** Execute up to `budget` instructions; returns the exit reason. */
@@ -88,11 +98,13 @@ export function run(budget: i32): i32 {
   clearExit();
   clearFault();
   refreshMode();
-  let n = 0;
+  setRunExecuted(0);
   let reason = 0;
   while (true) {
     // Between instructions: host stop requests, the interrupt shadow, external interrupts, HLT.
     if (load<i32>(STATE + S_STOP)) { store<i32>(STATE + S_STOP, 0); reason = EXIT_STOPPED; break; }
+    // Budget before the shadow/IRQ step, so an interrupt shadow survives the end of a run() call.
+    if (runExecuted >= budget && load<i32>(STATE + S_HALTED) == 0) { reason = EXIT_BUDGET; break; }
     if (load<i32>(STATE + S_INT_SHADOW)) {
       store<i32>(STATE + S_INT_SHADOW, 0);
     } else {
@@ -101,24 +113,27 @@ export function run(budget: i32): i32 {
         store<i32>(STATE + S_IRQ_VECTOR, -1);
         const r = deliver(irq, EV_EXTERNAL, false, 0);
         if (r == TRIPLE) { reason = EXIT_SHUTDOWN; break; }
+        if (r == INTERCEPTED) { reportIntercept(); reason = EXIT_FAULT; break; }
       }
     }
     if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }
-    if (n >= budget) { reason = EXIT_BUDGET; break; }
+    if (runExecuted >= budget) { reason = EXIT_BUDGET; break; }
     step();
-    n++;
+    setRunExecuted(runExecuted + 1);
     if (exitReason != 0) { reason = exitReason; break; }
     // Fast inner loop while nothing needs attention between instructions: no pending interrupt
     // request and no interrupt shadow (the only between-instruction state an instruction can set
     // without exiting; STOP and IRQ_VECTOR are written by the host between run() calls).
-    while (n < budget && (load<i32>(STATE + S_IRQ_VECTOR) & ~load<i32>(STATE + S_INT_SHADOW)) == -1) {
+    while (runExecuted < budget && (load<i32>(STATE + S_IRQ_VECTOR) & ~load<i32>(STATE + S_INT_SHADOW)) == -1) {
       step();
-      n++;
+      setRunExecuted(runExecuted + 1);
       if (exitReason != 0) break;
     }
     if (exitReason != 0) { reason = exitReason; break; }
   }
   const lo = load<u32>(STATE + S_ICOUNT_LO);
+  const n = runExecuted;
+  setRunExecuted(0);
   const nlo = lo + <u32>n;
   store<u32>(STATE + S_ICOUNT_LO, nlo);
   if (nlo < lo) store<u32>(STATE + S_ICOUNT_HI, load<u32>(STATE + S_ICOUNT_HI) + 1);

@@ -12,6 +12,10 @@ import { STACK_ROWS } from "./rows/stack.ts";
 import { STRING_ROWS } from "./rows/string.ts";
 import { CONTROL_ROWS } from "./rows/control.ts";
 import { DATAMOVE_ROWS } from "./rows/datamove.ts";
+import { SEGMENT_ROWS, FAR_ROWS } from "./rows/segments.ts";
+import { INTERRUPT_ROWS } from "./rows/interrupts.ts";
+import { IO_ROWS } from "./rows/io.ts";
+import { SYSTEM_ROWS } from "./rows/system.ts";
 
 export const TABLE: Row[] = [
   ...ALU_ROWS,
@@ -21,4 +25,5 @@ export const TABLE: Row[] = [
   ...STRING_ROWS,
   ...CONTROL_ROWS,
   ...DATAMOVE_ROWS,
+  ...SEGMENT_ROWS, ...FAR_ROWS, ...INTERRUPT_ROWS, ...IO_ROWS, ...SYSTEM_ROWS,
 ];

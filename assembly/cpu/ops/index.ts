@@ -10,3 +10,4 @@ export * from "./control";
 export * from "./stack";
 export * from "./datamove";
 export * from "./string";
+export * from "./seg"; export * from "./far"; export * from "./int"; export * from "./io"; export * from "./system"; export * from "./msr";

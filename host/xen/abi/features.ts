@@ -11,7 +11,7 @@ export const XENFEAT_hvm_callback_vector = 8;
 export const XENFEAT_hvm_safe_pvclock = 9;
 export const XENFEAT_hvm_pirqs = 10;
 export const XENFEAT_dom0 = 11;
-export const XENFEAT_grant_map_identity = 12;
+// 12 was XENFEAT_grant_map_identity: deprecated, and commented out in the 4.17 header.
 export const XENFEAT_memory_op_vnode_supported = 13;
 export const XENFEAT_ARM_SMCCC_supported = 14;
 export const XENFEAT_linux_rsdp_unrestricted = 15;
@@ -33,7 +33,6 @@ export const XENFEAT_BY_NAME: Readonly<Record<string, number>> = {
   hvm_safe_pvclock: XENFEAT_hvm_safe_pvclock,
   hvm_pirqs: XENFEAT_hvm_pirqs,
   dom0: XENFEAT_dom0,
-  grant_map_identity: XENFEAT_grant_map_identity,
   memory_op_vnode_supported: XENFEAT_memory_op_vnode_supported,
   ARM_SMCCC_supported: XENFEAT_ARM_SMCCC_supported,
   linux_rsdp_unrestricted: XENFEAT_linux_rsdp_unrestricted,

@@ -28,21 +28,23 @@ export const PHYSDEVOP_dbgp_op = 29;
 export const PHYSDEVOP_prepare_msix = 30;
 export const PHYSDEVOP_release_msix = 31;
 
-/** Old upper-case aliases (physdev.h "compatibility" block). */
-export const PHYSDEVOP_IRQ_STATUS_QUERY = PHYSDEVOP_irq_status_query;
-export const PHYSDEVOP_SET_IOPL = PHYSDEVOP_set_iopl;
-export const PHYSDEVOP_SET_IOBITMAP = PHYSDEVOP_set_iobitmap;
-export const PHYSDEVOP_APIC_READ = PHYSDEVOP_apic_read;
-export const PHYSDEVOP_APIC_WRITE = PHYSDEVOP_apic_write;
-export const PHYSDEVOP_ASSIGN_VECTOR = PHYSDEVOP_alloc_irq_vector;
-export const PHYSDEVOP_FREE_VECTOR = PHYSDEVOP_free_irq_vector;
-
 export const _XENIRQSTAT_needs_eoi = 0;
 export const XENIRQSTAT_needs_eoi = 1 << 0;
 export const _XENIRQSTAT_shared = 1;
 export const XENIRQSTAT_shared = 1 << 1;
-export const PHYSDEVOP_IRQ_NEEDS_UNMASK_NOTIFY = XENIRQSTAT_needs_eoi;
-export const PHYSDEVOP_IRQ_SHARED = XENIRQSTAT_shared;
+
+/** Old upper-case aliases: the header defines them only below interface 0x00040600. */
+export const LEGACY_ONLY: Readonly<Record<string, { below: number; value: number }>> = {
+  PHYSDEVOP_IRQ_STATUS_QUERY: { below: 0x00040600, value: PHYSDEVOP_irq_status_query },
+  PHYSDEVOP_SET_IOPL: { below: 0x00040600, value: PHYSDEVOP_set_iopl },
+  PHYSDEVOP_SET_IOBITMAP: { below: 0x00040600, value: PHYSDEVOP_set_iobitmap },
+  PHYSDEVOP_APIC_READ: { below: 0x00040600, value: PHYSDEVOP_apic_read },
+  PHYSDEVOP_APIC_WRITE: { below: 0x00040600, value: PHYSDEVOP_apic_write },
+  PHYSDEVOP_ASSIGN_VECTOR: { below: 0x00040600, value: PHYSDEVOP_alloc_irq_vector },
+  PHYSDEVOP_FREE_VECTOR: { below: 0x00040600, value: PHYSDEVOP_free_irq_vector },
+  PHYSDEVOP_IRQ_NEEDS_UNMASK_NOTIFY: { below: 0x00040600, value: XENIRQSTAT_needs_eoi },
+  PHYSDEVOP_IRQ_SHARED: { below: 0x00040600, value: XENIRQSTAT_shared },
+};
 
 export const MAP_PIRQ_TYPE_MSI = 0;
 export const MAP_PIRQ_TYPE_GSI = 1;

@@ -141,8 +141,6 @@ export const VMASST_TYPE_pae_extended_cr3 = 3;
 export const VMASST_TYPE_architectural_iopl = 4;
 export const VMASST_TYPE_runstate_update_flag = 5;
 export const VMASST_TYPE_m2p_strict = 32;
-/** The header still says 3 (it predates types 4, 5 and 32): not a bound to validate against. */
-export const MAX_VMASST_TYPE = 3;
 
 // ---- Reserved domain ids --------------------------------------------------------------------------
 export const DOMID_FIRST_RESERVED = 0x7ff0;
@@ -182,6 +180,8 @@ export const LEGACY_INTERFACE: Readonly<Record<string, { below: number; value: n
 export const LEGACY_ONLY: Readonly<Record<string, { below: number; value: number }>> = {
   __HYPERVISOR_dom0_op: { below: 0x00030204, value: __HYPERVISOR_platform_op },
   NR_EVENT_CHANNELS: { below: 0x00040400, value: 1024 },
+  /** Stale (predates types 4, 5 and 32); not a bound to validate against. */
+  MAX_VMASST_TYPE: { below: 0x00040600, value: 3 },
 };
 
 // ---- Structures -----------------------------------------------------------------------------------

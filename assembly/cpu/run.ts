@@ -24,6 +24,14 @@ export { instrStart };
 let espStart: i32 = 0;
 let result: i32 = 0;
 
+/** Bit (op & 31) of word (op >> 5) is set for the legacy prefix bytes 26 2E 36 3E 64 65 66 67 F0 F2 F3. */
+// @ts-ignore: decorator
+@inline function isPrefix(op: i32): bool {
+  const w = op >> 5;
+  const mask: u32 = w == 1 ? 0x40404040 : (w == 3 ? 0xf0 : (w == 7 ? 0xd0000 : 0));
+  return (mask & (1 << (op & 31))) != 0;
+}
+
 function step(): void {
   setInstrStart(load<u32>(STATE + S_EIP));
   espStart = reg32(ESP);
@@ -31,25 +39,28 @@ function step(): void {
   const code32 = (getMode() & MODE_CODE32) != 0;
   resetPrefixes(code32);
   let op = fetch8();
-  let prefixes = 0;
-  while (true) {
-    switch (op) {
-      case 0x66: setOs32(!code32); break;
-      case 0x67: setAs32(!code32); break;
-      case 0x26: setSegOverride(0); break;
-      case 0x2e: setSegOverride(1); break;
-      case 0x36: setSegOverride(2); break;
-      case 0x3e: setSegOverride(3); break;
-      case 0x64: setSegOverride(4); break;
-      case 0x65: setSegOverride(5); break;
-      case 0xf0: setLock(true); break;
-      case 0xf2: setRep(0xf2); break;
-      case 0xf3: setRep(0xf3); break;
-      default: prefixes = -1;
+  // Prefixes (SDM vol. 2, 2.1.1): a 256-bit membership test keeps the common no-prefix case to
+  // one compare; an instruction longer than 15 bytes raises #GP(0).
+  if (isPrefix(op)) {
+    let prefixes = 0;
+    while (true) {
+      switch (op) {
+        case 0x66: setOs32(!code32); break;
+        case 0x67: setAs32(!code32); break;
+        case 0x26: setSegOverride(0); break;
+        case 0x2e: setSegOverride(1); break;
+        case 0x36: setSegOverride(2); break;
+        case 0x3e: setSegOverride(3); break;
+        case 0x64: setSegOverride(4); break;
+        case 0x65: setSegOverride(5); break;
+        case 0xf0: setLock(true); break;
+        case 0xf2: setRep(0xf2); break;
+        default: setRep(0xf3); break;
+      }
+      if (++prefixes >= 15) { raise(GP, 0); break; }
+      op = fetch8();
+      if (!isPrefix(op)) break;
     }
-    if (prefixes < 0) break;
-    if (++prefixes >= 15) { raise(GP, 0); break; } // longer than 15 bytes (SDM vol. 2, 2.3.11)
-    op = fetch8();
   }
   if (!faulted) {
     if (op == 0x0f) op = 0x100 | fetch8();

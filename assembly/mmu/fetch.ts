@@ -33,12 +33,25 @@ function fetchMiss(lin: u32, eip: u32): i32 {
   return fetchSlow(lin, eip);
 }
 
+/** Multi-byte fetches: one load when the bytes lie in the cached page and inside the CS limit. */
 export function fetch16(): i32 {
+  const eip = load<u32>(STATE + S_EIP);
+  const lin = segBase(SR_CS) + eip;
+  if ((((lin >>> 12) << 1) | 1) == fetchTag && (lin & 0xfff) <= 0xffe && eip < segLimit(SR_CS)) {
+    store<u32>(STATE + S_EIP, eip + 2);
+    return load<u16>(fetchHost + (lin & 0xfff));
+  }
   const lo = fetch8();
   return lo | (fetch8() << 8);
 }
 
 export function fetch32(): i32 {
+  const eip = load<u32>(STATE + S_EIP);
+  const lin = segBase(SR_CS) + eip;
+  if ((((lin >>> 12) << 1) | 1) == fetchTag && (lin & 0xfff) <= 0xffc && <u64>eip + 3 <= <u64>segLimit(SR_CS)) {
+    store<u32>(STATE + S_EIP, eip + 4);
+    return load<i32>(fetchHost + (lin & 0xfff));
+  }
   const lo = fetch16();
   return lo | (fetch16() << 16);
 }

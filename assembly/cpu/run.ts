@@ -19,7 +19,8 @@ import { refreshMode } from "./mode";
 import { IF } from "./flags";
 
 /** EIP and ESP at the start of the current instruction (for rewinding on faults). */
-export let instrStart: u32 = 0;
+// @ts-ignore: decorator (lazy: compiled on first use, so modules in an import cycle can read it)
+@lazy export let instrStart: u32 = 0;
 let espStart: i32 = 0;
 let result: i32 = 0;
 

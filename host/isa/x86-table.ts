@@ -7,8 +7,10 @@
 import type { Row } from "./table-types.ts";
 import { ALU_ROWS } from "./rows/alu.ts";
 import { BASIC_ROWS } from "./rows/basic.ts";
+import { FPU_ROWS } from "./rows/fpu.ts";
 
 export const TABLE: Row[] = [
   ...ALU_ROWS,
   ...BASIC_ROWS,
+  ...FPU_ROWS,
 ];

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  flat, go, I, DATA, CODE, sw, cw, put, get, putU64, getU64, putF64, m80, putU16, getU16, getU32, fpu32, F,
+  flat, go, I, m, DATA, CODE, sw, cw, put, get, putU64, getU64, putF64, m80, putU16, getU16, getU32, fpu32, F,
   ExitReason, X, S,
 } from "./fpu-helpers.ts";
 
@@ -250,5 +250,75 @@ describe("x87 arithmetic, rounding and exceptions", () => {
     expect(new DataView(cpu.readPhys(DATA + 32, 8).buffer).getFloat64(0, true)).toBe(1); // significand
     expect(new DataView(cpu.readPhys(DATA + 40, 8).buffer).getFloat64(0, true)).toBe(1); // exponent
     expect(get(cpu, DATA + 48, 10)).toEqual(m80(0xc001, 0x8000000000000000n)); // -(1 * 2^trunc(2.5)) = -4
+  });
+});
+
+describe("x87 operand order of the register forms", () => {
+  // ST1 = 4, ST0 = 10; run `op`, then store ST0 and ST1 (when present) as m64.
+  const run = (op: number[], pops: boolean) => {
+    const cpu = flat([
+      I.FNINIT, I.fld_m64(DATA), I.fld_m64(DATA + 8), op,
+      I.fstp_m64(DATA + 16), ...(pops ? [] : [I.fstp_m64(DATA + 24)]), I.HLT,
+    ]);
+    putF64(cpu, DATA, 4);
+    putF64(cpu, DATA + 8, 10);
+    go(cpu);
+    const d = (a: number) => new DataView(cpu.readPhys(a, 8).buffer).getFloat64(0, true);
+    return pops ? [d(DATA + 16)] : [d(DATA + 16), d(DATA + 24)];
+  };
+  it("D8: ST0 = ST0 op ST1", () => {
+    expect(run(I.r(0xd8, 4, 1), false)).toEqual([6, 4]); // FSUB ST0,ST1
+    expect(run(I.r(0xd8, 5, 1), false)).toEqual([-6, 4]); // FSUBR
+    expect(run(I.r(0xd8, 6, 1), false)).toEqual([2.5, 4]); // FDIV
+    expect(run(I.r(0xd8, 7, 1), false)).toEqual([0.4, 4]); // FDIVR
+  });
+  it("DC: ST1 = ST1 op ST0 (E0 is FSUBR, E8 FSUB, F0 FDIVR, F8 FDIV)", () => {
+    expect(run(I.r(0xdc, 5, 1), false)).toEqual([10, -6]); // FSUB ST1,ST0: 4 - 10
+    expect(run(I.r(0xdc, 4, 1), false)).toEqual([10, 6]); // FSUBR ST1,ST0: 10 - 4
+    expect(run(I.r(0xdc, 7, 1), false)).toEqual([10, 0.4]); // FDIV ST1,ST0
+    expect(run(I.r(0xdc, 6, 1), false)).toEqual([10, 2.5]); // FDIVR ST1,ST0
+  });
+  it("DE: the P forms pop", () => {
+    expect(run(I.r(0xde, 7, 1), true)).toEqual([0.4]); // FDIVP ST1,ST0
+    expect(run(I.r(0xde, 6, 1), true)).toEqual([2.5]); // FDIVRP
+    expect(run(I.r(0xde, 0, 1), true)).toEqual([14]); // FADDP
+    expect(run(I.r(0xde, 1, 1), true)).toEqual([40]); // FMULP
+  });
+  it("FXCH, FLD ST(i), FCMOVcc", () => {
+    expect(run(I.r(0xd9, 1, 1), false)).toEqual([4, 10]);
+    expect(run(I.r(0xd9, 0, 1), false)).toEqual([4, 10]); // pushes ST1 (4); ST1 is then 10
+  });
+  it("division by zero: ZE, signed infinity", () => {
+    const cpu = flat([I.FNINIT, I.fld_m64(DATA), I.FLDZ, I.r(0xde, 7, 1) /* FDIVP: -1 / 0 */, I.fst_m64(DATA + 8), I.HLT]);
+    putF64(cpu, DATA, -1);
+    go(cpu);
+    expect(getU64(cpu, DATA + 8)).toBe(0xfff0000000000000n);
+    expect(sw(cpu) & 0x3f).toBe(4);
+  });
+  it("integer memory operands (FIADD m16, FISUBR m32)", () => {
+    const cpu = flat([I.FNINIT, I.FLD1, m(0xde, 0, DATA), m(0xda, 5, DATA + 4), I.fstp_m64(DATA + 8), I.HLT]);
+    put(cpu, DATA, [0xfe, 0xff, 0, 0, 100, 0, 0, 0]); // -2, 100
+    go(cpu);
+    // 1 + -2 = -1; 100 - (-1) = 101
+    expect(new DataView(cpu.readPhys(DATA + 8, 8).buffer).getFloat64(0, true)).toBe(101);
+  });
+});
+
+describe("x87 FCMOVcc", () => {
+  const run = (op: number[], eflags: number) => {
+    const cpu = flat([I.FNINIT, I.fld_m64(DATA), I.fld_m64(DATA + 8), op, I.fstp_m64(DATA + 16), I.HLT]);
+    putF64(cpu, DATA, 4);
+    putF64(cpu, DATA + 8, 10);
+    cpu.eflags = eflags;
+    go(cpu);
+    return new DataView(cpu.readPhys(DATA + 16, 8).buffer).getFloat64(0, true);
+  };
+  it("moves when the condition holds", () => {
+    expect(run(I.r(0xda, 0, 1), 1)).toBe(4); // FCMOVB, CF=1
+    expect(run(I.r(0xda, 0, 1), 0)).toBe(10);
+    expect(run(I.r(0xdb, 1, 1), 0)).toBe(4); // FCMOVNE, ZF=0
+    expect(run(I.r(0xdb, 1, 1), 0x40)).toBe(10);
+    expect(run(I.r(0xda, 3, 1), 4)).toBe(4); // FCMOVU, PF=1
+    expect(run(I.r(0xdb, 2, 1), 0)).toBe(4); // FCMOVNBE, CF=ZF=0
   });
 });

@@ -240,3 +240,35 @@ describe("x87 entry checks", () => {
     expect(fpu32(cpu, F.FERR)).toBe(1);
   });
 });
+
+describe("x87 transcendentals (f64 library results)", () => {
+  const d = (cpu: ReturnType<typeof flat>, a: number) => new DataView(cpu.readPhys(a, 8).buffer).getFloat64(0, true);
+  it("FSINCOS leaves cos in ST0 and sin in ST1; FPTAN pushes 1", () => {
+    const cpu = flat([
+      I.FNINIT, I.fld_m64(DATA), [0xd9, 0xfb], I.fstp_m64(DATA + 16), I.fstp_m64(DATA + 24),
+      I.fld_m64(DATA), [0xd9, 0xf2], I.fstp_m64(DATA + 32), I.fstp_m64(DATA + 40), I.HLT,
+    ]);
+    putF64(cpu, DATA, 0.5);
+    go(cpu);
+    expect(d(cpu, DATA + 16)).toBe(Math.cos(0.5));
+    expect(d(cpu, DATA + 24)).toBe(Math.sin(0.5));
+    expect(d(cpu, DATA + 32)).toBe(1);
+    expect(d(cpu, DATA + 40)).toBe(Math.tan(0.5));
+    expect(fpu32(cpu, F.VALID)).toBe(0);
+  });
+  it("FYL2X: 3 * log2(8) = 9; FPATAN(1, 1) = pi/4; FSIN of 2^63 sets C2", () => {
+    const cpu = flat([
+      I.FNINIT, I.fld_m64(DATA), I.fld_m64(DATA + 8), [0xd9, 0xf1], I.fstp_m64(DATA + 16),
+      I.FLD1, I.FLD1, [0xd9, 0xf3], I.fstp_m64(DATA + 24),
+      I.fld_m64(DATA + 32), [0xd9, 0xfe], I.FNSTSW_AX, I.fstp_m64(DATA + 40), I.HLT,
+    ]);
+    putF64(cpu, DATA, 3);
+    putF64(cpu, DATA + 8, 8);
+    putF64(cpu, DATA + 32, 2 ** 63);
+    go(cpu);
+    expect(d(cpu, DATA + 16)).toBe(9);
+    expect(d(cpu, DATA + 24)).toBe(Math.PI / 4);
+    expect(cpu.reg("eax") & C2).toBe(C2);
+    expect(d(cpu, DATA + 40)).toBe(2 ** 63);
+  });
+});

@@ -14,6 +14,7 @@ import { tlbFlush, tlbFlushPage, tlbUsed } from "./mmu/tlb";
 import { setSegCache, SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS, SR_LDTR, SR_TR, SV_READ, SV_WRITE, SV_USABLE } from "./cpu/state";
 import { TABLE_ROWS } from "./gen/dispatch";
 import { getEflags } from "./cpu/flags";
+import { fpuReset } from "./cpu/fpu/state";
 
 export function eflags(): i32 { return getEflags(); }
 
@@ -52,6 +53,7 @@ export function reset(): void {
   setSegCache(SR_GS, 0, 0, 0xffff, 0x93, rw);
   setSegCache(SR_LDTR, 0, 0, 0xffff, 0x82, 0);
   setSegCache(SR_TR, 0, 0, 0xffff, 0x8b, 0);
+  fpuReset();
   refresh();
 }
 

@@ -125,9 +125,14 @@ export interface XenNoteOptions {
   supportedFeatures?: Iterable<string>;
   /** What the caller is prepared to build (true = PAE, false = 2-level); a mismatch is reported in paeMismatch. */
   expectPae?: boolean;
+  /**
+   * Load as PVH: as in Xen, an image with PHYS32_ENTRY then needs no LOADER / XEN_VERSION
+   * checks (they apply to classic PV only); PHYS32_ENTRY becomes mandatory.
+   */
+  pvh?: boolean;
 }
 
-interface RawNote { type: number; desc: Uint8Array; where: string; truncated: boolean }
+interface RawNote { type: number; desc: Uint8Array; where: string; truncated: boolean; /** File offset just past the declared payload. */ descEnd: number }
 
 /** Walk the note records in [off, off+size) of the file; `label` names the container in errors. */
 function walkNotes(elf: Elf32, off: number, size: number, label: string, what: string, out: RawNote[], counter: { n: number }): void {
@@ -147,10 +152,10 @@ function walkNotes(elf: Elf32, off: number, size: number, label: string, what: s
       if (name !== "Xen") throw new ElfError(`${what}: "${name}" note at ${where} has a payload (descsz ${descsz}) that overruns its container`);
       // Keep what the file actually holds; decoding decides whether that is acceptable.
       const avail = Math.max(0, Math.min(descOff + descsz, data.length) - descOff);
-      out.push({ type, desc: data.subarray(descOff, descOff + avail), where, truncated: true });
+      out.push({ type, desc: data.subarray(descOff, descOff + avail), where, truncated: true, descEnd: descOff + avail });
       return;
     }
-    if (name === "Xen") out.push({ type, desc: data.subarray(descOff, descOff + descsz), where, truncated: false });
+    if (name === "Xen") out.push({ type, desc: data.subarray(descOff, descOff + descsz), where, truncated: false, descEnd: descOff + descsz });
     p = next;
   }
 }
@@ -191,16 +196,22 @@ function decodeInt(n: RawNote, spec: NoteSpec, what: string): number {
 function decodeString(n: RawNote, spec: NoteSpec, elf: Elf32, what: string, warnings: string[]): string {
   const d = n.desc;
   if (d.length > MAX_STRING_NOTE) throw new ElfError(`${what}: Xen note ${spec.name} at ${n.where} is oversized (${d.length} bytes; limit ${MAX_STRING_NOTE})`);
-  const nul = d.indexOf(0);
-  if (nul < 0) {
-    throw new ElfError(n.truncated
-      ? `${what}: Xen note ${spec.name} at ${n.where} is truncated (its payload runs past the end of the file)`
-      : `${what}: Xen note ${spec.name} at ${n.where} is not NUL-terminated`);
+  let len = d.indexOf(0);
+  if (len < 0) {
+    if (n.truncated) throw new ElfError(`${what}: Xen note ${spec.name} at ${n.where} is truncated (its payload runs past the end of the file)`);
+    // Xen reads a C string, so a payload that fills descsz exactly is accepted when the byte
+    // after it (alignment padding) is NUL: Linux emits FEATURES with .ascii, not .asciz.
+    if (n.descEnd < elf.data.length && elf.data[n.descEnd] === 0) {
+      warnings.push(`Xen note ${spec.name} at ${n.where} is not NUL-terminated within descsz; the padding byte after it terminates it`);
+      len = d.length;
+    } else {
+      throw new ElfError(`${what}: Xen note ${spec.name} at ${n.where} is not NUL-terminated`);
+    }
+  } else if (n.truncated) {
+    warnings.push(`Xen note ${spec.name} at ${n.where} declares more bytes than its container holds; using the NUL-terminated string that is present`);
   }
-  if (n.truncated) warnings.push(`Xen note ${spec.name} at ${n.where} declares more bytes than its container holds; using the NUL-terminated string that is present`);
-  void elf;
   let s = "";
-  for (let i = 0; i < nul; i++) s += String.fromCharCode(d[i]);
+  for (let i = 0; i < len; i++) s += String.fromCharCode(d[i]);
   return s;
 }
 
@@ -370,13 +381,15 @@ export function readXenGuestInfo(elf: Elf32, opts: XenNoteOptions = {}): XenGues
 
   // The checks Xen's loader applies to PV images.
   const isPvhOnly = g.physEntry !== undefined && g.entry === undefined && g.hypercallPage === undefined;
-  if (!(g.loader ?? "").startsWith("generic") && !(g.guestOs ?? "").startsWith("linux")) {
+  if (opts.pvh) {
+    if (g.physEntry === undefined) throw new ElfError(`${what}: not a PVH kernel (no XEN_ELFNOTE_PHYS32_ENTRY note)`);
+  } else if (!(g.loader ?? "").startsWith("generic") && !(g.guestOs ?? "").startsWith("linux")) {
     throw new ElfError(`${what}: LOADER is ${g.loader === undefined ? "missing" : `"${g.loader}"`}, not "generic" (only generic-loader and Linux images can be loaded)`);
   }
-  if (!(g.xenVersion ?? "").startsWith("xen-3.0")) {
+  if (!opts.pvh && !(g.xenVersion ?? "").startsWith("xen-3.0")) {
     throw new ElfError(`${what}: XEN_VERSION is ${g.xenVersion === undefined ? "missing" : `"${g.xenVersion}"`}; only images built for "xen-3.0" can be loaded`);
   }
-  if (g.paddrOffset !== undefined && g.virtBase === undefined) {
+  if (!opts.pvh && g.paddrOffset !== undefined && g.virtBase === undefined) {
     throw new ElfError(`${what}: PADDR_OFFSET is set but VIRT_BASE is not`);
   }
   if (opts.supportedFeatures !== undefined) {
@@ -385,7 +398,7 @@ export function readXenGuestInfo(elf: Elf32, opts: XenNoteOptions = {}): XenGues
       if (f.required && !ok.has(f.name)) throw new ElfError(`${what}: kernel requires feature ${f.name} which ringone does not support`);
     }
   }
-  if (isPvhOnly) g.warnings.push("kernel has PHYS32_ENTRY but no ENTRY or HYPERCALL_PAGE note: it boots as PVH, not as a classic PV guest");
+  if (isPvhOnly && !opts.pvh) g.warnings.push("kernel has PHYS32_ENTRY but no ENTRY or HYPERCALL_PAGE note: it boots as PVH, not as a classic PV guest");
   if (opts.expectPae !== undefined) {
     const kernelPae = g.paeMode !== "no";
     const flexible = g.paeMode === "bimodal";

@@ -150,7 +150,33 @@ export const I = {
   EXCEPTIONS: 0x20,
 } as const;
 
-export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I };
+/**
+ * x87 FPU state (bytes from FPU; docs/fpu.md). Registers are indexed by PHYSICAL number
+ * (ST(i) is physical (TOP + i) & 7). Each register is an f64 (ST) plus an optional exact 80-bit
+ * shadow (X80: 8-byte significand with explicit integer bit, then 16-bit sign|exponent, 16 bytes
+ * per register) that is valid while bit i of XVALID is set: it holds values the f64 cannot
+ * represent exactly (more than 53 significand bits, exponent range, NaN payload, unsupported
+ * encodings). SW is kept without TOP (bits 11-13), which lives in TOP. VALID is the abridged tag
+ * word (bit i = physical register i is not empty); the full tag word is computed on demand.
+ */
+export const F = {
+  ST: 0x00, // 8 x f64
+  X80: 0x40, // 8 x 16 bytes
+  XVALID: 0xc0,
+  VALID: 0xc4,
+  TOP: 0xc8,
+  CW: 0xcc,
+  SW: 0xd0,
+  FIP: 0xd4,
+  FCS: 0xd8,
+  FOP: 0xdc,
+  FDP: 0xe0,
+  FDS: 0xe4,
+  /** 1 after an unmasked exception became pending with CR0.NE=0 (the FERR# line; IRQ 13 on a PC). */
+  FERR: 0xe8,
+} as const;
+
+export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
 
 /** A checksum over every constant, so a core built from an older layout is refused. */
 export function layoutChecksum(): number {

@@ -16,6 +16,7 @@ import { SEGMENT_ROWS, FAR_ROWS } from "./rows/segments.ts";
 import { INTERRUPT_ROWS } from "./rows/interrupts.ts";
 import { IO_ROWS } from "./rows/io.ts";
 import { SYSTEM_ROWS } from "./rows/system.ts";
+import { FPU_ROWS } from "./rows/fpu.ts";
 
 export const TABLE: Row[] = [
   ...ALU_ROWS,
@@ -26,4 +27,5 @@ export const TABLE: Row[] = [
   ...CONTROL_ROWS,
   ...DATAMOVE_ROWS,
   ...SEGMENT_ROWS, ...FAR_ROWS, ...INTERRUPT_ROWS, ...IO_ROWS, ...SYSTEM_ROWS,
+  ...FPU_ROWS,
 ];

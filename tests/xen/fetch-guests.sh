@@ -36,7 +36,7 @@ if ! ls "$OUT"/linux/vmlinux-686-pae.elf >/dev/null 2>&1; then
   APTOPTS=(-o "APT::Architecture=i386" -o "APT::Architectures::=i386"
            -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR"
            -o "Dir::State::status=/dev/null" -o "Debug::NoLocking=1")
-  apt-get "${APTOPTS[@]}" update -qq >/dev/null 2>&1 || echo "fetch-guests: apt-get update (i386) failed" >&2
+  apt-get "${APTOPTS[@]}" update -qq >/dev/null 2>&1 || echo "fetch-guests: apt-get update (i386) reported errors; continuing with the lists it got" >&2
   # linux-image-686-pae is a metapackage: find the versioned image it depends on.
   img=$(apt-cache "${APTOPTS[@]}" depends linux-image-686-pae 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
   img=${img%%:*}

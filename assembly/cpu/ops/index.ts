@@ -11,3 +11,4 @@ export * from "./stack";
 export * from "./datamove";
 export * from "./string";
 export * from "./seg"; export * from "./far"; export * from "./int"; export * from "./io"; export * from "./system"; export * from "./msr";
+export * from "../fpu/index";

@@ -1,0 +1,324 @@
+/**
+ * x87 arithmetic (SDM vol. 1, 8.3.5-8.3.9; vol. 2 FADD FSUB FSUBR FMUL FDIV FDIVR and their P and
+ * I forms, FCHS FABS FSQRT FRNDINT FSCALE FXTRACT FPREM FPREM1). Basic operations work on the f64
+ * register values with correct RC rounding (round.ts); FCHS/FABS/FRNDINT/FSCALE/FXTRACT/FPREM work
+ * on the exact 80-bit view and are exact like the hardware (docs/fpu.md).
+ *
+ * Encodings: D8 (m32real / ST(0),ST(i)), DC (m64real / ST(i),ST(0)), DA (m32int), DE (m16int /
+ * ST(i),ST(0) and pop); ModRM.reg is the operation: 0 ADD 1 MUL 4 SUB 5 SUBR 6 DIV 7 DIVR, with
+ * SUB/SUBR and DIV/DIVR swapped in the DC/DE register forms.
+ */
+import { modReg, modRm, eaSeg, eaOff, opcode } from "../decode";
+import { read16, read32 } from "../../mmu/access";
+import { faulted } from "../fault";
+import {
+  IE, DE, ZE, OE, UE, PE, C0, C1, C2, C3, fpuEnter, noteLast, signal, unmasked, stackFault, setCC, isEmpty,
+  phys, setST, getST, pop, decTop, getRC, hasShadowP, shadowSEP, regF64P,
+} from "./state";
+import { readM64 } from "./loadstore";
+import { INDEF, aexc, aUp, clearArith, addExc, compute, sqrtRC, nanPick, quiet } from "./round";
+import {
+  xs, xe, xm, readX, setSTExt, normX, nEx, nM, roundInt, roundTo, rExp, rMant, rInexact, rUp, rTiny, rOverflow,
+  f32BitsToF64, xIsNaN, xIsInf, xUnsupported, xIsDenormal, extFromInt, QBIT,
+} from "./convert";
+
+/** Read ST(i) for arithmetic: IE for an unsupported 80-bit encoding, DE for an 80-bit denormal. */
+export function opnd(i: i32): f64 {
+  const p = phys(i);
+  if (hasShadowP(p)) {
+    const se = shadowSEP(p);
+    const e = se & 0x7fff;
+    readX(i);
+    if (xUnsupported(e, xm)) { addExc(IE); return INDEF; }
+    if (xIsDenormal(e, xm)) addExc(DE);
+  }
+  return regF64P(p);
+}
+
+/** Memory source of the current form as an f64 (exact), with DE for denormal reals. */
+export let memExc: i32 = 0;
+export function memOperand(): f64 {
+  memExc = 0;
+  switch (opcode) {
+    case 0xd8: {
+      const b = <u32>read32(eaSeg, eaOff);
+      if ((b & 0x7f800000) == 0 && (b & 0x7fffff) != 0) memExc = DE;
+      return f32BitsToF64(b);
+    }
+    case 0xdc: {
+      const b = readM64(0);
+      if ((b & 0x7ff0000000000000) == 0 && (b & 0xfffffffffffff) != 0) memExc = DE;
+      return reinterpret<f64>(b);
+    }
+    case 0xda: return <f64>read32(eaSeg, eaOff);
+    default: return <f64>(<i16>read16(eaSeg, eaOff));
+  }
+}
+
+/** dst = dst op src for k in 0 1 4 5 6 7; IE/DE/ZE unmasked leave everything unchanged. */
+function arith(k: i32, dst: i32, a: f64, b: f64, popAfter: bool): void {
+  if (k == 5 || k == 7) { const t = a; a = b; b = t; k--; }
+  const r = compute(k, a, b);
+  const exc = aexc;
+  if (unmasked(exc & (IE | DE | ZE))) { signal(exc); return; }
+  setST(dst, r);
+  setCC(aUp ? C1 : 0, C1);
+  signal(exc);
+  if (popAfter) pop();
+}
+/** Underflow response: masked -> the destination gets the QNaN indefinite. */
+function underflow(dst: i32, popAfter: bool): void {
+  if (!stackFault(false)) return;
+  setST(dst, INDEF);
+  if (popAfter) pop();
+}
+
+/** D8/DC/DA/DE memory forms: ST(0) = ST(0) op mem. */
+export function farith_mem(): void {
+  if (!fpuEnter(true)) return;
+  const b = memOperand();
+  if (faulted) return;
+  noteLast();
+  clearArith();
+  addExc(memExc);
+  if (isEmpty(0)) { underflow(0, false); return; }
+  const a = opnd(0);
+  arith(modReg, 0, a, b, false);
+}
+/** D8 register forms: ST(0) = ST(0) op ST(i). */
+export function farith_st0(): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  clearArith();
+  if (isEmpty(0) || isEmpty(modRm)) { underflow(0, false); return; }
+  const a = opnd(0), b = opnd(modRm);
+  arith(modReg, 0, a, b, false);
+}
+/** DC and DE register forms: ST(i) = ST(i) op ST(0) (DE pops). */
+export function farith_sti(): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  clearArith();
+  const popAfter = opcode == 0xde;
+  if (isEmpty(0) || isEmpty(modRm)) { underflow(modRm, popAfter); return; }
+  const a = opnd(modRm), b = opnd(0);
+  const k = modReg >= 4 ? modReg ^ 1 : modReg;
+  arith(k, modRm, a, b, popAfter);
+}
+
+// ---------------------------------------------------------------- one-operand forms
+
+/** FCHS / FABS: sign only, exact on the 80-bit view, never an exception besides underflow. */
+function signOp(abs: bool): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  if (isEmpty(0)) { underflow(0, false); return; }
+  readX(0);
+  setSTExt(0, abs ? 0 : xs ^ 1, xe, xm);
+  setCC(0, C1);
+}
+export function fchs(): void { signOp(false); }
+export function fabs(): void { signOp(true); }
+
+export function fsqrt(): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  clearArith();
+  if (isEmpty(0)) { underflow(0, false); return; }
+  const r = sqrtRC(opnd(0));
+  const exc = aexc;
+  if (unmasked(exc & (IE | DE))) { signal(exc); return; }
+  setST(0, r);
+  setCC(aUp ? C1 : 0, C1);
+  signal(exc);
+}
+
+/**
+ * Special operands shared by the exact ext operations: returns true (and has written ST(0)) when
+ * ST(0) is a NaN or unsupported; sets the current ext in xs xe xm otherwise.
+ */
+function extSpecial(): bool {
+  readX(0);
+  if (xUnsupported(xe, xm)) {
+    signal(IE);
+    if (!unmasked(IE)) setST(0, INDEF);
+    return true;
+  }
+  if (xIsNaN(xe, xm)) {
+    if ((xm & QBIT) == 0) {
+      signal(IE);
+      if (unmasked(IE)) return true;
+      setSTExt(0, xs, xe, xm | QBIT);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** FRNDINT: round ST(0) to an integer with RC, exactly on the 80-bit value. */
+export function frndint(): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  if (isEmpty(0)) { underflow(0, false); return; }
+  if (extSpecial()) return;
+  if (xe == 0x7fff || xm == 0) { setCC(0, C1); return; }
+  const s = xs;
+  let exc = xIsDenormal(xe, xm) ? DE : 0;
+  if (unmasked(exc)) { signal(exc); return; }
+  normX(xe, xm);
+  if (nEx >= 63) { setCC(0, C1); signal(exc); return; }
+  const mag = roundInt(s, nEx, nM, getRC());
+  if (rInexact) exc |= PE;
+  setCC(rUp ? C1 : 0, C1);
+  extFromInt(s, mag);
+  setSTExt(0, s, xe, xm);
+  signal(exc);
+}
+
+/** FSCALE: ST(0) * 2^trunc(ST(1)), exact except for range (rounded with RC, U/O/P flags). */
+export function fscale(): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  if (isEmpty(0) || isEmpty(1)) { underflow(0, false); return; }
+  clearArith();
+  const b = opnd(1);
+  const a = opnd(0);
+  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
+    const r = (aexc & IE) != 0 && !isNaN(a) && !isNaN(b) ? INDEF : nanPick(a, b);
+    const exc = aexc;
+    if (unmasked(exc & IE)) { signal(exc); return; }
+    setST(0, r); signal(exc); return;
+  }
+  readX(0);
+  const s = xs;
+  let exc = aexc;
+  if (!isFinite(b)) {
+    const zero = xm == 0 && xe == 0;
+    const inf = xIsInf(xe, xm);
+    if ((b > 0 && zero) || (b < 0 && inf)) {
+      exc |= IE;
+      if (unmasked(exc & (IE | DE))) { signal(exc); return; }
+      setST(0, INDEF); signal(exc); return;
+    }
+    if (unmasked(exc & DE)) { signal(exc); return; }
+    if (!zero && !inf) setST(0, b > 0 ? (s ? -Infinity : Infinity) : (s ? -0.0 : 0.0));
+    signal(exc); return;
+  }
+  if (xe == 0x7fff || xm == 0) { if (!unmasked(exc & DE)) { setCC(0, C1); } signal(exc); return; }
+  if (unmasked(exc & DE)) { signal(exc); return; }
+  let n = Math.trunc(b);
+  if (n > 100000) n = 100000;
+  if (n < -100000) n = -100000;
+  normX(xe, xm);
+  roundTo(s, nEx + <i32>n, nM, 0, 64, -16382, 16383, getRC());
+  if (rInexact) exc |= PE;
+  if (rOverflow) exc |= OE;
+  if (rTiny && (rInexact || unmasked(UE))) exc |= UE;
+  setCC(rUp ? C1 : 0, C1);
+  setSTExt(0, s, rExp, rMant);
+  signal(exc);
+}
+
+/** FXTRACT: ST(0) -> exponent (new ST(1)) and significand in [1, 2) (new ST(0)). */
+export function fxtract(): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  if (isEmpty(0)) { underflow(0, false); return; }
+  if (!isEmpty(-1)) {
+    if (!stackFault(true)) return;
+    setST(0, INDEF); decTop(); setST(0, INDEF); return;
+  }
+  readX(0);
+  const s = xs, e = xe, m = xm;
+  if (xUnsupported(e, m) || (xIsNaN(e, m) && (m & QBIT) == 0)) {
+    signal(IE);
+    if (unmasked(IE)) return;
+    const v = xUnsupported(e, m) ? INDEF : quiet(getST(0));
+    setST(0, v); decTop(); setST(0, v); return;
+  }
+  if (xIsNaN(e, m)) { const v = getST(0); decTop(); setST(0, v); return; }
+  if (e == 0 && m == 0) {
+    signal(ZE);
+    if (unmasked(ZE)) return;
+    setST(0, -Infinity); decTop(); setSTExt(0, s, 0, 0); return;
+  }
+  if (xIsInf(e, m)) { setST(0, Infinity); decTop(); setSTExt(0, s, e, m); return; }
+  if (xIsDenormal(e, m)) { signal(DE); if (unmasked(DE)) return; }
+  normX(e, m);
+  setST(0, <f64>nEx);
+  decTop();
+  setSTExt(0, s, 16383, nM);
+  setCC(0, C1);
+}
+
+/**
+ * FPREM (truncating quotient) and FPREM1 (IEEE, nearest quotient): exact long division on the
+ * 64-bit significands. Exponent difference >= 64: partial remainder (C2=1) reducing the exponent
+ * by D - N with N = 32 + (D mod 32). C0 C3 C1 = quotient bits 2 1 0.
+ */
+function fpremOp(ieee: bool): void {
+  if (!fpuEnter(true)) return;
+  noteLast();
+  if (isEmpty(0) || isEmpty(1)) { setCC(0, C2); underflow(0, false); return; }
+  clearArith();
+  const b = opnd(1);
+  const a = opnd(0);
+  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
+    const r = isNaN(a) || isNaN(b) ? nanPick(a, b) : INDEF;
+    const exc = aexc;
+    if (unmasked(exc & IE)) { signal(exc); return; }
+    setST(0, r); setCC(0, C2); signal(exc); return;
+  }
+  let exc = aexc;
+  readX(1);
+  const be = xe, bm = xm;
+  readX(0);
+  const as = xs;
+  if (xIsInf(xe, xm) || bm == 0) {
+    exc |= IE;
+    if (unmasked(exc & (IE | DE))) { signal(exc); return; }
+    setST(0, INDEF); setCC(0, C0 | C1 | C2 | C3); signal(exc); return;
+  }
+  if (unmasked(exc & DE)) { signal(exc); return; }
+  if (xIsInf(be, bm) || xm == 0) { setCC(0, C0 | C1 | C2 | C3); signal(exc); return; }
+  normX(xe, xm);
+  const ea = nEx, ma = nM;
+  normX(be, bm);
+  const eb = nEx, mb = nM;
+  const d = ea - eb;
+  let q: u64 = 0, rem: u64 = ma, steps = 0, partial = false, flip = false;
+  if (d >= 0) {
+    steps = d < 64 ? d : 32 + (d & 31);
+    partial = d >= 64;
+    if (rem >= mb) { rem -= mb; q = 1; }
+    for (let i = 0; i < steps; i++) {
+      const carry = (rem >> 63) != 0;
+      rem <<= 1; q <<= 1;
+      if (carry || rem >= mb) { rem -= mb; q |= 1; }
+    }
+    if (ieee && !partial && rem != 0) {
+      const other = mb - rem;
+      if (rem > other || (rem == other && (q & 1) != 0)) { rem = other; q++; flip = true; }
+    }
+  } else if (ieee && d == -1 && ma > mb) {
+    // |a| in (|b|/2, |b|): quotient 1, result |b| - |a| at a's scale.
+    rem = mb - (ma - mb); q = 1; flip = true; // 2|b| - |a| at a's scale
+  }
+  const s = flip ? as ^ 1 : as;
+  if (rem == 0) setSTExt(0, as, 0, 0);
+  else {
+    const k = <i32>clz<u64>(rem);
+    roundTo(s, ea - steps - k, rem << k, 0, 64, -16382, 16383, getRC());
+    if (rTiny && (rInexact || unmasked(UE))) exc |= UE;
+    setSTExt(0, s, rExp, rMant);
+  }
+  let cc = 0;
+  if (partial) cc |= C2;
+  if (q & 4) cc |= C0;
+  if (q & 2) cc |= C3;
+  if (q & 1) cc |= C1;
+  setCC(cc, C0 | C1 | C2 | C3);
+  signal(exc);
+}
+export function fprem(): void { fpremOp(false); }
+export function fprem1(): void { fpremOp(true); }

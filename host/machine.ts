@@ -8,6 +8,7 @@ import { ExitReason, X } from "./isa/layout.ts";
 import { PortBus } from "./pc/bus.ts";
 import { Uart16550 } from "./pc/uart.ts";
 import { DebugCon } from "./pc/debugcon.ts";
+import { MmioBus } from "./pc/mmio.ts";
 
 export type StopReason = "halted" | "shutdown" | "limit" | "stopped" | "fault";
 
@@ -26,6 +27,7 @@ export interface MachineOptions extends CpuOptions {
 export class PcMachine {
   readonly cpu: Cpu;
   readonly bus = new PortBus();
+  readonly mmio = new MmioBus();
   private readonly outBytes: number[] = [];
   exitCounts = new Map<number, number>();
 
@@ -58,6 +60,12 @@ export class PcMachine {
           if (cpu.exit32(X.IS_OUT)) this.bus.write(port, size, cpu.exit32(X.VALUE));
           else cpu.answerIn(this.bus.read(port, size));
           if (until && until.test(this.output)) return { reason: "stopped", instructions: cpu.instructions - start, detail: "output matched" };
+          break;
+        }
+        case ExitReason.MMIO: {
+          const addr = cpu.exit32(X.ADDR), size = cpu.exit32(X.SIZE);
+          if (cpu.exit32(X.IS_OUT)) { this.mmio.write(addr, size, cpu.exit32(X.VALUE)); cpu.answerMmio(0); }
+          else cpu.answerMmio(this.mmio.read(addr, size));
           break;
         }
         case ExitReason.HLT:

@@ -6,7 +6,7 @@
 import {
   STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
   X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
-  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED,
+  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT,
 } from "../gen/layout";
 import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
@@ -17,6 +17,7 @@ import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
 import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
 import { refreshMode } from "./mode";
 import { IF, TF } from "./flags";
+import { mmioInstructionDone } from "../mmu/phys";
 
 /** EIP and ESP at the start of the current instruction (for rewinding on faults; see progress.ts). */
 import { instrStart, setInstrStart, runExecuted, setRunExecuted } from "./progress";
@@ -67,15 +68,18 @@ function step(): void {
     setOpcode(op);
     if (!faulted) dispatch(op);
   }
-  if (faulted) {
+  if (exitRewind) {
+    // The instruction waits for the host (IN or MMIO): undo and replay it; a fault it may have
+    // hit after the unanswered access is dropped and recurs on the replay if it is real.
+    store<u32>(STATE + S_EIP, instrStart);
+    setReg32(ESP, espStart);
+    clearFault();
+  } else if (faulted) {
     if (!faultIsTrap) {
       store<u32>(STATE + S_EIP, instrStart);
       setReg32(ESP, espStart);
     }
     takeFault();
-  } else if (exitRewind) {
-    store<u32>(STATE + S_EIP, instrStart);
-    setReg32(ESP, espStart);
   } else if (tf && load<i32>(STATE + S_INT_SHADOW) != 2) {
     // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4); MOV SS/POP SS delay it.
     store<u32>(STATE + S_DR + 24, load<u32>(STATE + S_DR + 24) | 0x4000); // DR6.BS
@@ -131,6 +135,8 @@ export function run(budget: i32): i32 {
     if (runExecuted >= budget) { reason = EXIT_BUDGET; break; }
     step();
     setRunExecuted(runExecuted + 1);
+    // An instruction replayed with MMIO answers has completed (or faulted): drop the log.
+    if (exitReason != EXIT_MMIO && load<i32>(STATE + S_MMIO_COUNT) != 0) mmioInstructionDone();
     if (exitReason != 0) { reason = exitReason; break; }
     // Fast inner loop while nothing needs attention between instructions: no pending interrupt
     // request and no interrupt shadow (the only between-instruction state an instruction can set

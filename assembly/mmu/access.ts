@@ -9,6 +9,7 @@
  * `faulted` before committing (fault.ts).
  */
 import { RAM_BASE } from "../gen/layout";
+import { physRead, physWrite } from "./phys";
 import { faulted, raise, GP, SS } from "../cpu/fault";
 import { segBase, segCheckLo, segCheckHi, segValid, SV_READ, SV_WRITE, SR_SS } from "../cpu/state";
 import { tlbGet, readMask, writeMask, accUser, T_VALID } from "./tlb";
@@ -16,8 +17,8 @@ import { translate, ramSize, ACC_WRITE, ACC_USER } from "./paging";
 
 // ---------------------------------------------------------------- physical (outside the TLB)
 
-export function physRead8(pa: u32): i32 { return pa < ramSize() ? <i32>load<u8>(RAM_BASE + pa) : 0xff; }
-export function physWrite8(pa: u32, v: i32): void { if (pa < ramSize()) store<u8>(RAM_BASE + pa, v); }
+export function physRead8(pa: u32): i32 { return pa < ramSize() ? <i32>load<u8>(RAM_BASE + pa) : physRead(pa, 1); }
+export function physWrite8(pa: u32, v: i32): void { if (pa < ramSize()) store<u8>(RAM_BASE + pa, v); else physWrite(pa, 1, v); }
 
 // ---------------------------------------------------------------- linear, slow paths
 
@@ -27,6 +28,10 @@ function slowRead8(lin: u32, acc: i32): i32 {
   return physRead8(pa);
 }
 function slowRead16(lin: u32, acc: i32): i32 {
+  if ((lin & 0xfff) != 0xfff) {
+    const pa = translate(lin, acc);
+    return faulted ? 0 : physRead(pa, 2);
+  }
   const lo = slowRead8(lin, acc);
   const hi = slowRead8(lin + 1, acc);
   return faulted ? 0 : lo | (hi << 8);
@@ -35,8 +40,7 @@ function slowRead32(lin: u32, acc: i32): i32 {
   if ((lin & 0xfff) <= 0xffc) {
     const pa = translate(lin, acc);
     if (faulted) return 0;
-    if (pa <= ramSize() - 4) return load<i32>(RAM_BASE + pa);
-    return physRead8(pa) | (physRead8(pa + 1) << 8) | (physRead8(pa + 2) << 16) | (physRead8(pa + 3) << 24);
+    return physRead(pa, 4);
   }
   const a = slowRead16(lin, acc);
   const b = slowRead16(lin + 2, acc);
@@ -60,6 +64,7 @@ function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
   const pa = translateWrite(lin, size, acc);
   if (faulted) return;
   const crossAt = 0x1000 - <i32>(lin & 0xfff);
+  if (crossAt >= size) { physWrite(pa, size, v); return; }
   for (let i = 0; i < size; i++) {
     const b = (v >>> (i << 3)) & 0xff;
     if (i < crossAt) physWrite8(pa + <u32>i, b);

@@ -9,12 +9,18 @@ import { raise, faulted, GP } from "../cpu/fault";
 import { fetchTag, fetchHost, setFetchCache, accUser } from "./tlb";
 import { translate, ramSize, ACC_FETCH } from "./paging";
 import { RAM_BASE } from "../gen/layout";
+import { romPageHost } from "./phys";
 
 function fetchSlow(lin: u32, eip: u32): i32 {
   if (eip > segLimit(SR_CS)) { raise(GP, 0); return 0; }
   const pa = translate(lin, ACC_FETCH | accUser);
   if (faulted) return 0;
-  if (pa >= ramSize()) return 0xff; // fetching from outside RAM: open bus
+  if (pa >= ramSize()) {
+    const rom = romPageHost(pa);
+    if (rom == 0) return 0xff; // fetching from MMIO or unmapped space: open bus
+    setFetchCache(lin >>> 12, rom);
+    return load<u8>(fetchHost + (lin & 0xfff));
+  }
   setFetchCache(lin >>> 12, RAM_BASE + (pa & ~0xfff));
   return load<u8>(fetchHost + (lin & 0xfff));
 }

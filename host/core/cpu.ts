@@ -29,6 +29,8 @@ export interface CpuOptions {
   debug?: boolean;
   /** Path to a core .wasm file (default build/core.wasm next to the package). */
   wasmPath?: string;
+  /** Firmware ROM image, mapped just below 4 GiB (a multiple of 4 KiB, at most 16 MiB). */
+  rom?: Uint8Array;
 }
 
 export const REG_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
@@ -71,7 +73,11 @@ export class Cpu {
       mod = new WebAssembly.Module(readFileSync(path));
       moduleCache.set(path, mod);
     }
-    const pages = Math.ceil((L.RAM_BASE + ramSize) / 65536);
+    const rom = opts.rom;
+    if (rom && (rom.length % 4096 !== 0 || rom.length > 16 << 20 || rom.length === 0)) {
+      throw new Error(`firmware ROM must be a non-empty multiple of 4 KiB up to 16 MiB (got ${rom.length} bytes)`);
+    }
+    const pages = Math.ceil((L.RAM_BASE + ramSize + (rom?.length ?? 0)) / 65536);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const inst = new WebAssembly.Instance(mod, {
       env: {
@@ -86,9 +92,9 @@ export class Cpu {
       throw new Error("core.wasm was built from a different layout.ts: run \"npm run build\"");
     }
     const cpu = new Cpu(memory, core, ramSize);
-    cpu.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = ramSize;
-    core.reset();
-    cpu.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = ramSize;
+    cpu.romSize = rom?.length ?? 0;
+    if (rom) cpu.u8.set(rom, L.RAM_BASE + ramSize);
+    cpu.reset();
     return cpu;
   }
 
@@ -101,9 +107,25 @@ export class Cpu {
   /** Guest RAM as bytes (guest physical address 0 at index 0). */
   get ram(): Uint8Array { return this.u8.subarray(L.RAM_BASE, L.RAM_BASE + this.ramSize); }
 
+  /** Bytes of firmware ROM mapped below 4 GiB. */
+  romSize = 0;
+
   reset(): void {
     this.core.reset();
     this.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = this.ramSize;
+    this.i32[(L.STATE + L.S.ROM_SIZE) >> 2] = this.romSize;
+  }
+
+  /** Answer the pending MMIO exit: the value read (ignored for writes); the replay consumes it. */
+  answerMmio(value: number): void {
+    const n = this.state32(L.S.MMIO_COUNT);
+    if (n >= L.MMIO_LOG_MAX) throw new Error("MMIO replay log overflow: one instruction made too many device accesses");
+    const e = L.MMIO_LOG + n * 16;
+    this.dv.setUint32(e, this.exit32(L.X.ADDR), true);
+    this.dv.setUint32(e + 4, this.exit32(L.X.SIZE), true);
+    this.dv.setUint32(e + 8, this.exit32(L.X.IS_OUT), true);
+    this.dv.setUint32(e + 12, value >>> 0, true);
+    this.setState32(L.S.MMIO_COUNT, n + 1);
   }
 
   state32(off: number): number { return this.dv.getInt32(L.STATE + off, true); }

@@ -23,6 +23,13 @@ export const STATE = 0x1000;
 export const EXIT = 0x2000;
 export const INTERCEPT = 0x3000;
 export const FPU = 0x4000;
+/**
+ * MMIO replay log (MMIO_LOG_MAX entries of 16 bytes: address, size, is-write, value). An access to
+ * a physical address outside RAM and ROM exits with MMIO before the instruction commits; the host
+ * performs it and appends the entry; the instruction is replayed and consumes the entries in order.
+ */
+export const MMIO_LOG = 0x5000;
+export const MMIO_LOG_MAX = 8;
 export const TLB = 0x400000;
 export const TLB_ENTRIES = 1 << 20;
 export const TLB_LIST = 0x800000;
@@ -89,6 +96,11 @@ export const S = {
   CPUID_EDX_MASK: 0x24c,
   /** A20 gate: 1 = enabled (addresses not wrapped). */
   A20: 0x250,
+  /** Firmware ROM size in bytes, mapped just below 4 GiB; its bytes follow guest RAM in linear memory. */
+  ROM_SIZE: 0x254,
+  /** MMIO replay log: entries the host has answered (COUNT) and consumed by this instruction (POS). */
+  MMIO_COUNT: 0x258,
+  MMIO_POS: 0x25c,
 } as const;
 
 /** Segment register indices in the segment cache (encoding order, then LDTR and TR). */
@@ -121,6 +133,8 @@ export const X = {
   EXECUTED: 0x20,
   /** EIP of the instruction that caused the exit. */
   EIP: 0x24,
+  /** Physical address of an MMIO access (IS_OUT = 1 for a write, VALUE holds the data). */
+  ADDR: 0x28,
 } as const;
 
 /** Why run() returned. Values are shared with assembly/cpu/exits.ts via the generated layout. */
@@ -140,6 +154,8 @@ export const ExitReason = {
   SHUTDOWN: 6,
   /** The host set STOP. */
   STOPPED: 7,
+  /** An access to MMIO (outside RAM and ROM): the host performs it and appends to the replay log. */
+  MMIO: 8,
 } as const;
 
 /** Intercept bitmap offsets (bytes from INTERCEPT). */
@@ -176,7 +192,7 @@ export const F = {
   FERR: 0xe8,
 } as const;
 
-export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
+export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, MMIO_LOG, MMIO_LOG_MAX, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
 
 /** A checksum over every constant, so a core built from an older layout is refused. */
 export function layoutChecksum(): number {

@@ -13,7 +13,7 @@ import { physRead, physWrite } from "./phys";
 import { faulted, raise, GP, SS } from "../cpu/fault";
 import { segBase, segCheckLo, segCheckHi, segValid, SV_READ, SV_WRITE, SR_SS } from "../cpu/state";
 import { tlbGet, readMask, writeMask, accUser, T_VALID } from "./tlb";
-import { translate, ramSize, ACC_WRITE, ACC_USER } from "./paging";
+import { translate, ramSize, ACC_WRITE, ACC_USER, ACC_IMPLICIT } from "./paging";
 
 // ---------------------------------------------------------------- physical (outside the TLB)
 
@@ -129,12 +129,12 @@ export function probeRead(lin: u32, size: i32): void {
 // ---------------------------------------------------------------- supervisor (implicit) accesses
 // Descriptor-table, TSS and IDT accesses are supervisor accesses whatever the CPL (SDM 4.6.1).
 
-export function readSys8(lin: u32): i32 { return slowRead8(lin, 0); }
-export function readSys16(lin: u32): i32 { return slowRead16(lin, 0); }
-export function readSys32(lin: u32): i32 { return slowRead32(lin, 0); }
-export function writeSys8(lin: u32, v: i32): void { slowWrite(lin, 1, v, 0); }
-export function writeSys16(lin: u32, v: i32): void { slowWrite(lin, 2, v, 0); }
-export function writeSys32(lin: u32, v: i32): void { slowWrite(lin, 4, v, 0); }
+export function readSys8(lin: u32): i32 { return slowRead8(lin, ACC_IMPLICIT); }
+export function readSys16(lin: u32): i32 { return slowRead16(lin, ACC_IMPLICIT); }
+export function readSys32(lin: u32): i32 { return slowRead32(lin, ACC_IMPLICIT); }
+export function writeSys8(lin: u32, v: i32): void { slowWrite(lin, 1, v, ACC_IMPLICIT); }
+export function writeSys16(lin: u32, v: i32): void { slowWrite(lin, 2, v, ACC_IMPLICIT); }
+export function writeSys32(lin: u32, v: i32): void { slowWrite(lin, 4, v, ACC_IMPLICIT); }
 
 // ---------------------------------------------------------------- segmented
 

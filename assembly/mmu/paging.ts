@@ -8,10 +8,13 @@
 import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, RAM_BASE } from "../gen/layout";
 import { CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, CR4_PGE } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
+import { hvStart, hvTranslate } from "./hvwindow";
 import { tlbSet, T_VALID, T_NOUSER, T_READONLY, T_GLOBAL, T_NX } from "./tlb";
 
 /** Access kinds, laid out as the #PF error code bits. */
 export const ACC_WRITE = 2, ACC_USER = 4, ACC_FETCH = 16;
+/** Implicit supervisor access by the CPU itself (descriptor tables, TSS); never in #PF error codes. */
+export const ACC_IMPLICIT = 0x100;
 export const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_ID = 16;
 export const EFER_NXE = 1 << 11;
 
@@ -33,6 +36,7 @@ export function physWrite32(pa: u32, v: u32): void {
  * #PF and returns 0 (check `faulted`). Fills the TLB for RAM pages.
  */
 export function translate(lin: u32, acc: i32): u32 {
+  if (lin >= hvStart() && hvStart() != 0) return hvTranslate(lin, acc);
   const cr0 = load<u32>(STATE + S_CR0);
   if ((cr0 & CR0_PG) == 0) {
     const pa = lin;

@@ -101,7 +101,20 @@ export const S = {
   /** MMIO replay log: entries the host has answered (COUNT) and consumed by this instruction (POS). */
   MMIO_COUNT: 0x258,
   MMIO_POS: 0x25c,
+  /**
+   * Xen PV hypervisor range: linear addresses >= HV_START (when non-zero) never use the guest's
+   * page tables. HV_WINDOWS holds up to HV_WINDOW_MAX windows of 16 bytes (HVW offsets) mapping
+   * parts of the range onto machine memory; anything else in the range raises #PF.
+   */
+  HV_START: 0x260,
+  HV_WINDOWS: 0x270,
 } as const;
+
+export const HV_WINDOW_MAX = 4;
+/** One hypervisor window: linear start, size, machine (guest-physical) address, HVW_* flags. */
+export const HVW = { LIN: 0, SIZE: 4, MACH: 8, FLAGS: 12 } as const;
+/** Explicit reads at CPL 0-2 allowed (the read-only M2P); implicit descriptor-table accesses allowed. */
+export const HVW_READ = 1, HVW_SYSTEM = 2;
 
 /** Segment register indices in the segment cache (encoding order, then LDTR and TR). */
 export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5, SEG_LDTR = 6, SEG_TR = 7;
@@ -192,7 +205,7 @@ export const F = {
   FERR: 0xe8,
 } as const;
 
-export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, MMIO_LOG, MMIO_LOG_MAX, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
+export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, MMIO_LOG, MMIO_LOG_MAX, HV_WINDOW_MAX, HVW, HVW_READ, HVW_SYSTEM, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
 
 /** A checksum over every constant, so a core built from an older layout is refused. */
 export function layoutChecksum(): number {

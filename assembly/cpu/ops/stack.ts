@@ -20,7 +20,7 @@ import {
 } from "../state";
 import { faulted, gp0 } from "../fault";
 import { push16, push32, pop16, pop32, sp, setSp, spAdd, stack32 } from "../stack";
-import { read16, read32, checkWrite } from "../../mmu/access";
+import { read16, read32, checkWrite, checkRead } from "../../mmu/access";
 import { getEflags, setEflagsBits, rawEflags, CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, ID } from "../flags";
 import { opcode } from "../decode";
 
@@ -143,13 +143,13 @@ export function enter(): void {
   const s32 = stack32();
   const bp: u32 = s32 ? <u32>reg32(EBP) : <u32>reg16(EBP);
   const slots = level == 0 ? 1 : level + 1;
-  // Read the frame pointers to copy.
-  const buf = enterBuf;
+  // Check every read and write first, so nothing below can fault; then copy the frame pointers
+  // in the SDM's order: each [eBP - i*size] is read just before it is pushed, after eBP itself
+  // was pushed, so copies that overlap the new slots see the values just written.
   for (let i = 1; i < level; i++) {
     let a: u32 = bp - <u32>(size * i);
     if (!s32) a &= 0xffff;
-    unchecked(buf[i] = os32 ? read32(SR_SS, a) : read16(SR_SS, a));
-    if (faulted) return;
+    if (!checkRead(SR_SS, a, size)) return;
   }
   for (let i = 1; i <= slots; i++) {
     if (!checkWrite(SR_SS, spAdd(-size * i), size)) return;
@@ -157,13 +157,16 @@ export function enter(): void {
   if (os32) push32(reg32(EBP)); else push16(reg16(EBP));
   const frame = sp();
   if (level > 0) {
-    for (let i = 1; i < level; i++) pushV(unchecked(buf[i]));
+    for (let i = 1; i < level; i++) {
+      let a: u32 = bp - <u32>(size * i);
+      if (!s32) a &= 0xffff;
+      pushV(os32 ? read32(SR_SS, a) : read16(SR_SS, a));
+    }
     pushV(<i32>frame);
   }
   if (s32) setReg32(EBP, frame); else setReg16(EBP, frame);
   setSp(spAdd(-alloc));
 }
-const enterBuf = new StaticArray<i32>(32);
 
 /** C9 LEAVE: stack pointer = frame pointer (stack size), then pop eBP (operand size). */
 export function leave(): void {

@@ -15,6 +15,9 @@ export const ACC_WRITE = 2, ACC_USER = 4, ACC_FETCH = 16;
 export const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_ID = 16;
 export const EFER_NXE = 1 << 11;
 
+/** 4 MiB PDE bits 13..21: reserved when PSE-36 is not supported (CPUID.1:EDX bit 17 is clear). */
+const PSE_RSVD: u32 = 0x3fe000;
+
 const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
 
 /** Physical RAM accessors for the walker (out-of-RAM reads give all ones, writes are dropped). */
@@ -77,6 +80,8 @@ function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   let pde = physRead32(pdeAddr);
   if ((pde & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fetchBit(acc, efer)); return 0; }
   if ((pde & PTE_PS) && (cr4 & CR4_PSE)) {
+    // 4 MiB page: without PSE-36 (not in CPUID, ops/msr.ts) bits 13..21 are reserved (SDM table 4-4).
+    if ((pde & PSE_RSVD) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fetchBit(acc, efer)); return 0; }
     const user = (pde & PTE_U) != 0, writable = (pde & PTE_W) != 0;
     if (!checkPerm(lin, acc, user, writable, false, cr0, efer)) return 0;
     let npde = pde | PTE_A;

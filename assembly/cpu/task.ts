@@ -17,6 +17,7 @@ import { faulted, raise, raiseTrap, GP, NP, SS, TS } from "./fault";
 import { getEflags, setEflagsBits, NT, VM } from "./flags";
 import { readSys16, readSys32, writeSys8, writeSys16, writeSys32 } from "../mmu/access";
 import { tlbFlush, setCplMasks } from "../mmu/tlb";
+import { loadPdptes, paePaging } from "../mmu/paging";
 import { refreshMode } from "./mode";
 import {
   readDesc, dLo, dHi, dAddr, dType, dDpl, dPresent, dIsCode, dConforming, dReadable, dWritableData,
@@ -135,6 +136,8 @@ export function taskSwitch(sel: i32, src: i32, ext: i32, errCode: i32): void {
   if (new32 && (getCr0() & CR0_PG)) {
     store<u32>(STATE + S_CR3, load<u32>(nt + N_CR3));
     tlbFlush(true);
+    // PAE: the new CR3's PDPTEs are loaded; a reserved bit is #GP(0) in the new task (SDM 4.4.1).
+    if (paePaging() && !loadPdptes(load<u32>(nt + N_CR3), true)) { raiseTrap(GP, 0, true); return; }
   }
   // DR7: the local breakpoint enables (L0-L3, LE) are task-local.
   store<u32>(STATE + S_DR + 28, load<u32>(STATE + S_DR + 28) & ~0x155);

@@ -89,6 +89,12 @@ export const S = {
   CPUID_EDX_MASK: 0x24c,
   /** A20 gate: 1 = enabled (addresses not wrapped). */
   A20: 0x250,
+  /**
+   * PAE PDPTE registers PDPTE0..3 (4 x u64, low dword first): loaded from the PDPT by MOV to CR3 in
+   * PAE paging, by MOV to CR0/CR4 that enters or changes PAE paging, and by task switches (SDM vol. 3,
+   * 4.4.1); the walker reads these, not memory. The host's refresh() reloads them.
+   */
+  PDPTE: 0x260,
 } as const;
 
 /** Segment register indices in the segment cache (encoding order, then LDTR and TR). */

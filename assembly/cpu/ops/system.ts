@@ -6,7 +6,8 @@
  * Privileged forms check CPL 0 (#GP(0)); in v86 mode CPL is 3, so they fault there too. 0F 00,
  * LAR, LSL and ARPL are #UD outside protected mode. CR writes keep the TLB and MODE consistent:
  * CR0.PG/PE/WP changes flush everything and refresh the mode, CR3 writes keep global pages, CR4
- * PGE/PAE/PSE changes flush everything.
+ * PGE/PAE/PSE changes flush everything. Writes that enter or change PAE paging load the PDPTE
+ * registers and fail with #GP(0), changing nothing, if a present PDPTE has a reserved bit set.
  */
 import { STATE, S_CR0, S_CR2, S_CR3, S_CR4, S_DR, S_GDTR_BASE, S_GDTR_LIMIT, S_IDTR_BASE, S_IDTR_LIMIT, S_INT_SHADOW } from "../../gen/layout";
 import { modReg, modRm, modIsReg, eaSeg, eaOff, os32 } from "../decode";
@@ -19,6 +20,7 @@ import { faulted, raise, ud, gp0, GP, NP } from "../fault";
 import { rawEflags, setEflagsBits, getEflags, IF, ZF } from "../flags";
 import { read16, read32, write16, write32, checkWrite, writeSys8 } from "../../mmu/access";
 import { tlbFlush, tlbFlushPage } from "../../mmu/tlb";
+import { loadPdptes, paePaging } from "../../mmu/paging";
 import { refreshMode } from "../mode";
 import {
   readDesc, setDesc, dLo, dHi, dAddr, dDpl, dPresent, dIsCode, dConforming, dReadable, dWritableData, dLimit, cacheFromDesc,
@@ -219,16 +221,25 @@ export function mov_CdRd(): void {
       if ((v & CR0_NW) && !(v & CR0_CD)) { gp0(); return; }
       const old = getCr0();
       const n = (v & 0xe005003f) | CR0_ET; // reserved bits ignored; ET is hardwired to 1
+      // Entering or changing PAE paging (PG, CD, NW) loads the PDPTEs (SDM vol. 3, 4.4.1).
+      if ((n & CR0_PG) && (getCr4() & CR4_PAE) && ((n ^ old) & (CR0_PG | CR0_CD | CR0_NW)) &&
+        !loadPdptes(load<u32>(STATE + S_CR3), true)) { gp0(); return; }
       store<u32>(STATE + S_CR0, n);
       if ((n ^ old) & (CR0_PG | CR0_PE | CR0_WP)) tlbFlush(false);
       refreshMode();
       break;
     }
     case 2: store<u32>(STATE + S_CR2, v); break;
-    case 3: store<u32>(STATE + S_CR3, v); tlbFlush(true); break;
+    case 3:
+      if (paePaging() && !loadPdptes(v, true)) { gp0(); return; }
+      store<u32>(STATE + S_CR3, v);
+      tlbFlush(true);
+      break;
     default: {
       if (v & ~CR4_VALID) { gp0(); return; }
       const old = getCr4();
+      if ((getCr0() & CR0_PG) && (v & CR4_PAE) && ((v ^ old) & (CR4_PGE | CR4_PAE | CR4_PSE)) &&
+        !loadPdptes(load<u32>(STATE + S_CR3), true)) { gp0(); return; }
       store<u32>(STATE + S_CR4, v);
       if ((v ^ old) & (CR4_PGE | CR4_PAE | CR4_PSE)) tlbFlush(false);
     }

@@ -16,7 +16,11 @@ import { readLin16 } from "../mmu/access";
 import { protectedDeliver } from "./protect-int";
 import { instrStart } from "./progress";
 
-export const EV_EXCEPTION = 0, EV_SOFT = 1, EV_EXTERNAL = 2;
+/**
+ * Event kinds. EV_ICEBP (INT1) is delivered as an exception (EXT=1, no gate-DPL check) but, like
+ * INT n, a fault during its delivery reports the EIP of the INT1 instruction itself.
+ */
+export const EV_EXCEPTION = 0, EV_SOFT = 1, EV_EXTERNAL = 2, EV_ICEBP = 3;
 
 /** Outcome for run(): 0 delivered, 1 intercepted (exit FAULT), 2 triple fault (exit SHUTDOWN). */
 export const DELIVERED = 0, INTERCEPTED = 1, TRIPLE = 2;
@@ -36,7 +40,7 @@ export let interceptVector: i32 = 0;
 export let interceptError: i32 = 0;
 
 export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32 {
-  if (kind == EV_EXCEPTION && intercepted(vector)) {
+  if ((kind == EV_EXCEPTION || kind == EV_ICEBP) && intercepted(vector)) {
     interceptVector = vector; interceptError = hasError ? error : 0;
     return INTERCEPTED;
   }
@@ -46,8 +50,8 @@ export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32
     clearFault();
     deliverOnce(v, kind, he, err);
     if (!faulted) return DELIVERED;
-    // A fault while delivering INT n/INT3/INTO belongs to that instruction: report its own EIP.
-    if (kind == EV_SOFT) store<u32>(STATE + S_EIP, instrStart);
+    // A fault while delivering INT n/INT3/INTO/INT1 belongs to that instruction: report its own EIP.
+    if (kind == EV_SOFT || kind == EV_ICEBP) store<u32>(STATE + S_EIP, instrStart);
     // A fault while delivering: benign combinations deliver the new fault; serious ones escalate.
     const nv = faultVectorNow();
     if (v == DF) return TRIPLE;

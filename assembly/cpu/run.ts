@@ -12,9 +12,9 @@ import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
 import { fetch8 } from "../mmu/fetch";
 import { dispatch } from "../gen/dispatch";
-import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
+import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, faultIsIcebp, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
-import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
+import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, EV_ICEBP, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
 import { refreshMode } from "./mode";
 import { IF, TF } from "./flags";
 
@@ -75,11 +75,11 @@ function step(): void {
 
 /** Deliver the pending fault, or exit to the host if it is intercepted or fatal. */
 function takeFault(): void {
-  const v = faultVector, he = faultHasError, err = faultError, soft = faultIsSoft;
+  const v = faultVector, he = faultHasError, err = faultError, soft = faultIsSoft, icebp = faultIsIcebp;
   const addr = faultAddr;
   clearFault();
   if (v == PF) store<u32>(STATE + S_CR2, addr);
-  const r = deliver(v, soft ? EV_SOFT : EV_EXCEPTION, he, err);
+  const r = deliver(v, soft ? EV_SOFT : (icebp ? EV_ICEBP : EV_EXCEPTION), he, err);
   if (r == INTERCEPTED) reportIntercept();
   else if (r == TRIPLE) requestExit(EXIT_SHUTDOWN, false);
 }

@@ -18,7 +18,6 @@ const KERNELS = ["seg-limits", "priv-transitions", "paging", "pae", "exceptions"
 /** Expected-output line prefixes (up to the colon) that ringone does not reproduce yet, and why. */
 const KNOWN_GAPS: Record<string, Record<string, string>> = {
   exceptions: {
-    "np-gate-cs-int1": "INT1 (F1) delivery fault reports the wrong EIP",
     "db-exec-breakpoint": "DR7 breakpoints not implemented",
     "db-data-write": "DR7 breakpoints not implemented",
     "db-general-detect": "DR7.GD not implemented",

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { flatCpu, identityPaging, w32, r32, EXC, L } from "./ctl-helpers.ts";
 import type { Cpu } from "../../host/core/cpu.ts";
+import { protectedCpu, segDesc, gateDesc, enterUser, CODE, KSTACK, USTACK, KCS, KDS, UCS, TSS, TSS_SEL, GDT } from "./sys-helpers.ts";
 
 const PD = 0x100000;
 const FAULT = L.ExitReason.FAULT, HLT = L.ExitReason.HLT;
@@ -121,5 +122,27 @@ describe("PAE PDPTE registers (SDM 4.4.1)", () => {
     expect(cpu.run(10)).toBe(HLT);
     expect(cpu.reg("eax")).toBe(0x11111111);
     expect(cpu.reg("edx")).toBe(0x22222222);
+  });
+});
+
+describe("INT1 (ICEBP, F1)", () => {
+  it("delivers #DB as a trap: the pushed EIP follows the F1", () => {
+    const s = protectedCpu();
+    s.idt(1, gateDesc(KCS, 0x4000, 0xe, 0));
+    s.code(CODE, [0xf1]);
+    s.code(0x4000, [0xf4]);
+    expect(s.cpu.run(5)).toBe(HLT);
+    expect(s.r32(KSTACK - 12)).toBe(CODE + 1);
+  });
+
+  it("a fault while delivering it (#NP on the gate's CS) has EXT=1 and the F1's own EIP", () => {
+    const s = protectedCpu();
+    s.gdt(0x30, segDesc(0, 0xffffffff, 0xb, 0, { present: false }));
+    s.idt(1, gateDesc(0x30, 0x4000, 0xe, 0));
+    s.code(CODE, [0x90, 0xf1]);
+    s.cpu.interceptExceptions(EXC(11));
+    expect(s.cpu.run(5)).toBe(FAULT);
+    expect([s.exitVector(), s.exitError()]).toEqual([11, 0x31]);
+    expect(s.cpu.eip).toBe(CODE + 1);
   });
 });

@@ -13,6 +13,7 @@ import { run as runLoop } from "./cpu/run";
 import { refreshMode } from "./cpu/mode";
 import { tlbFlush, tlbFlushPage, tlbUsed } from "./mmu/tlb";
 import { loadPdptes, paePaging } from "./mmu/paging";
+import { refreshDebug } from "./cpu/debug";
 import { setSegCache, SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS, SR_LDTR, SR_TR, SV_READ, SV_WRITE, SV_USABLE } from "./cpu/state";
 import { TABLE_ROWS } from "./gen/dispatch";
 import { getEflags } from "./cpu/flags";
@@ -29,6 +30,7 @@ export function refresh(): void {
   // The host may have written CR3/CR4/CR0 (e.g. the Xen PV hypervisor): reload the PDPTE registers.
   if (paePaging()) loadPdptes(load<u32>(STATE + S_CR3), false);
   refreshMode();
+  refreshDebug();
 }
 
 export function flushTlb(keepGlobal: bool): void { tlbFlush(keepGlobal); }

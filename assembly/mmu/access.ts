@@ -9,9 +9,10 @@
  * `faulted` before committing (fault.ts).
  */
 import { RAM_BASE } from "../gen/layout";
-import { faulted, raise, GP, SS } from "../cpu/fault";
+import { faulted, raise, GP, SS, AC } from "../cpu/fault";
+import { dataAccess } from "../cpu/debug";
 import { segBase, segCheckLo, segCheckHi, segValid, SV_READ, SV_WRITE, SR_SS } from "../cpu/state";
-import { tlbGet, readMask, writeMask, accUser, T_VALID } from "./tlb";
+import { tlbGet, readMask, writeMask, accUser, acArmed, slowChecks, T_VALID } from "./tlb";
 import { translate, ramSize, ACC_WRITE, ACC_USER } from "./paging";
 
 // ---------------------------------------------------------------- physical (outside the TLB)
@@ -21,25 +22,25 @@ export function physWrite8(pa: u32, v: i32): void { if (pa < ramSize()) store<u8
 
 // ---------------------------------------------------------------- linear, slow paths
 
-function slowRead8(lin: u32, acc: i32): i32 {
+function rd8(lin: u32, acc: i32): i32 {
   const pa = translate(lin, acc);
   if (faulted) return 0;
   return physRead8(pa);
 }
-function slowRead16(lin: u32, acc: i32): i32 {
-  const lo = slowRead8(lin, acc);
-  const hi = slowRead8(lin + 1, acc);
+function rd16(lin: u32, acc: i32): i32 {
+  const lo = rd8(lin, acc);
+  const hi = rd8(lin + 1, acc);
   return faulted ? 0 : lo | (hi << 8);
 }
-function slowRead32(lin: u32, acc: i32): i32 {
+function rd32(lin: u32, acc: i32): i32 {
   if ((lin & 0xfff) <= 0xffc) {
     const pa = translate(lin, acc);
     if (faulted) return 0;
     if (pa <= ramSize() - 4) return load<i32>(RAM_BASE + pa);
     return physRead8(pa) | (physRead8(pa + 1) << 8) | (physRead8(pa + 2) << 16) | (physRead8(pa + 3) << 24);
   }
-  const a = slowRead16(lin, acc);
-  const b = slowRead16(lin + 2, acc);
+  const a = rd16(lin, acc);
+  const b = rd16(lin + 2, acc);
   return faulted ? 0 : a | (b << 16);
 }
 
@@ -56,7 +57,7 @@ function translateWrite(lin: u32, size: i32, acc: i32): u32 {
   }
   return pa;
 }
-function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
+function wr(lin: u32, size: i32, v: i32, acc: i32): void {
   const pa = translateWrite(lin, size, acc);
   if (faulted) return;
   const crossAt = 0x1000 - <i32>(lin & 0xfff);
@@ -65,6 +66,38 @@ function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
     if (i < crossAt) physWrite8(pa + <u32>i, b);
     else physWrite8(secondPa + <u32>(i - crossAt), b);
   }
+}
+
+// ---------------------------------------------------------------- slow-path entries from the fast paths
+// While tlb.ts `slowChecks` is set (alignment checking armed or a data breakpoint enabled), every
+// data access comes here: #AC(0) for a misaligned CPL-3 access (before translation, so it wins
+// over #PF), data-breakpoint matching after a successful access (cpu/debug.ts).
+
+function acFault(lin: u32, size: i32, acc: i32): bool {
+  if (acArmed && (acc & ACC_USER) != 0 && (lin & <u32>(size - 1)) != 0) { raise(AC, 0); return true; }
+  return false;
+}
+function slowRead8(lin: u32, acc: i32): i32 {
+  const v = rd8(lin, acc);
+  if (slowChecks && !faulted) dataAccess(lin, 1, false);
+  return v;
+}
+function slowRead16(lin: u32, acc: i32): i32 {
+  if (slowChecks && acFault(lin, 2, acc)) return 0;
+  const v = rd16(lin, acc);
+  if (slowChecks && !faulted) dataAccess(lin, 2, false);
+  return v;
+}
+function slowRead32(lin: u32, acc: i32): i32 {
+  if (slowChecks && acFault(lin, 4, acc)) return 0;
+  const v = rd32(lin, acc);
+  if (slowChecks && !faulted) dataAccess(lin, 4, false);
+  return v;
+}
+function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
+  if (slowChecks && acFault(lin, size, acc)) return;
+  wr(lin, size, v, acc);
+  if (slowChecks && !faulted) dataAccess(lin, <u32>size, true);
 }
 
 // ---------------------------------------------------------------- linear, fast paths
@@ -124,12 +157,14 @@ export function probeRead(lin: u32, size: i32): void {
 // ---------------------------------------------------------------- supervisor (implicit) accesses
 // Descriptor-table, TSS and IDT accesses are supervisor accesses whatever the CPL (SDM 4.6.1).
 
-export function readSys8(lin: u32): i32 { return slowRead8(lin, 0); }
-export function readSys16(lin: u32): i32 { return slowRead16(lin, 0); }
-export function readSys32(lin: u32): i32 { return slowRead32(lin, 0); }
-export function writeSys8(lin: u32, v: i32): void { slowWrite(lin, 1, v, 0); }
-export function writeSys16(lin: u32, v: i32): void { slowWrite(lin, 2, v, 0); }
-export function writeSys32(lin: u32, v: i32): void { slowWrite(lin, 4, v, 0); }
+// Never alignment-checked, and not matched against data breakpoints.
+
+export function readSys8(lin: u32): i32 { return rd8(lin, 0); }
+export function readSys16(lin: u32): i32 { return rd16(lin, 0); }
+export function readSys32(lin: u32): i32 { return rd32(lin, 0); }
+export function writeSys8(lin: u32, v: i32): void { wr(lin, 1, v, 0); }
+export function writeSys16(lin: u32, v: i32): void { wr(lin, 2, v, 0); }
+export function writeSys32(lin: u32, v: i32): void { wr(lin, 4, v, 0); }
 
 // ---------------------------------------------------------------- segmented
 

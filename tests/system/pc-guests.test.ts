@@ -18,9 +18,6 @@ const KERNELS = ["seg-limits", "priv-transitions", "paging", "pae", "exceptions"
 /** Expected-output line prefixes (up to the colon) that ringone does not reproduce yet, and why. */
 const KNOWN_GAPS: Record<string, Record<string, string>> = {
   exceptions: {
-    "db-exec-breakpoint": "DR7 breakpoints not implemented",
-    "db-data-write": "DR7 breakpoints not implemented",
-    "db-general-detect": "DR7.GD not implemented",
     "nm-ts-fnop": "x87 not merged yet",
     "wait-ts-mp0": "x87 not merged yet",
     "nm-ts-mp-wait": "x87 not merged yet",
@@ -28,12 +25,11 @@ const KNOWN_GAPS: Record<string, Record<string, string>> = {
     "nm-em-fld1": "x87 not merged yet",
     "mf-zero-divide": "x87 not merged yet",
     "ac-aligned": "the kernel stops early (x87)",
-    "ac-misaligned": "#AC not implemented",
+    "ac-misaligned": "the kernel stops early (x87); matches with the x87 block removed",
     "ac-flag-clear": "the kernel stops early (x87)",
     "df-de-then-np": "the kernel stops early (x87)",
     "df-pf-then-pf": "the kernel stops early (x87)",
   },
-  tasks: { "tss-t-flag": "the TSS T (debug trap) flag is ignored" },
 };
 
 function boot(name: string): string {

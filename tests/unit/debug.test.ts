@@ -146,3 +146,258 @@ describe("INT1 (ICEBP, F1)", () => {
     expect(s.cpu.eip).toBe(CODE + 1);
   });
 });
+
+const DB = 1, AC = 17, RF = 0x10000;
+const DR = (n: number) => L.S.DR + n * 4;
+function setDr(cpu: Cpu, n: number, v: number) { cpu.setState32(DR(n), v >>> 0); cpu.core.refresh(); }
+
+describe("instruction breakpoints (DR7 RW=00)", () => {
+  it("fault before the instruction: EIP at it, DR6.B0 set, nothing executed", () => {
+    const cpu = flatCpu([0x40, 0x40, 0xf4]); // inc eax; inc eax; hlt
+    setDr(cpu, 0, 0x1001); setDr(cpu, 7, 0x1); // L0, execute
+    cpu.interceptExceptions(EXC(DB));
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(exc(cpu)).toEqual({ exit: FAULT, vector: DB, err: 0 });
+    expect(cpu.eip).toBe(0x1001);
+    expect(cpu.reg("eax")).toBe(1);
+    expect(cpu.stateU32(DR(6)) & 0xf).toBe(1);
+  });
+
+  it("a disabled breakpoint (L0=G0=0) or a data breakpoint at the address does not fire", () => {
+    for (const dr7 of [0x0, 0x00010001]) {
+      const cpu = flatCpu([0x40, 0x40, 0xf4]);
+      setDr(cpu, 0, 0x1001); setDr(cpu, 7, dr7);
+      cpu.interceptExceptions(EXC(DB));
+      expect(cpu.run(10)).toBe(HLT);
+      expect(cpu.reg("eax")).toBe(2);
+    }
+  });
+
+  it("the handler pushes RF=0; IRET with RF=1 in the image resumes past the breakpoint once; G1 works too", () => {
+    const s = protectedCpu();
+    s.idt(DB, gateDesc(KCS, 0x4000, 0xe, 0));
+    // inc dword [0x600]; mov eax,[esp+8]; mov [0x604],eax; or dword [esp+8],0x10000; iret
+    s.code(0x4000, [0xff, 0x05, 0x00, 0x06, 0, 0, 0x8b, 0x44, 0x24, 0x08, 0xa3, 0x04, 0x06, 0, 0,
+      0x81, 0x4c, 0x24, 0x08, 0x00, 0x00, 0x01, 0x00, 0xcf]);
+    s.code(CODE, [0x90, 0x41, 0x41, 0xeb, 0xfc]); // nop; L: inc ecx; inc ecx; jmp L  (breakpoint at L)
+    s.cpu.setState32(DR(1), CODE + 1); s.cpu.setState32(DR(7), 0x8); s.cpu.core.refresh(); // G1, execute
+    s.cpu.eflags = 0x2;
+    s.cpu.run(1 + 1 + 5 + 3); // nop, the #DB fault, the handler (5), inc, inc, jmp
+    expect(s.r32(0x600)).toBe(1);
+    expect(s.r32(0x604) & RF).toBe(0);
+    expect(s.cpu.stateU32(DR(6)) & 0xf).toBe(2);
+    expect(s.cpu.reg("ecx")).toBe(2);
+    expect(s.cpu.eflags & RF).toBe(0); // cleared after the resumed instruction
+    s.cpu.run(2); // back at L: fires again (the fault, then the handler's first instruction)
+    expect(s.r32(0x600)).toBe(2);
+  });
+});
+
+describe("RF and REP string instructions", () => {
+  it("a breakpoint on REP STOSB fires once, not again between its chunks (RF=1 while iterations remain)", () => {
+    const s = protectedCpu();
+    s.idt(DB, gateDesc(KCS, 0x4000, 0xe, 0));
+    // inc dword [0x600]; or dword [esp+8],0x10000; iret
+    s.code(0x4000, [0xff, 0x05, 0x00, 0x06, 0, 0, 0x81, 0x4c, 0x24, 0x08, 0x00, 0x00, 0x01, 0x00, 0xcf]);
+    s.code(CODE, [0xf3, 0xaa, 0xf4]); // rep stosb; hlt
+    s.cpu.setState32(DR(0), CODE); s.cpu.setState32(DR(7), 0x1); s.cpu.core.refresh();
+    s.cpu.setReg("edi", 0x30000); s.cpu.setReg("ecx", 10000); s.cpu.setReg("eax", 0x5a);
+    s.cpu.eflags = 0x2;
+    expect(s.cpu.run(100)).toBe(HLT);
+    expect(s.r32(0x600)).toBe(1);
+    expect(s.cpu.reg("ecx")).toBe(0);
+    expect(s.r32(0x30000 + 9996)).toBe(0x5a5a5a5a);
+    expect(s.cpu.eflags & RF).toBe(0);
+  });
+});
+
+describe("data breakpoints", () => {
+  const MOV_MEM_EAX = [0xa3, 0x00, 0x30, 0x00, 0x00]; // mov [0x3000],eax
+  const MOV_EAX_MEM = [0xa1, 0x00, 0x30, 0x00, 0x00]; // mov eax,[0x3000]
+
+  it("a 4-byte write breakpoint traps after the writing instruction (EIP after it, DR6.B1)", () => {
+    const cpu = flatCpu([...MOV_MEM_EAX, 0x90, 0xf4]);
+    setDr(cpu, 1, 0x3002); setDr(cpu, 7, 0x00d00004); // L1, write, 4 bytes -> 0x3000..0x3003
+    cpu.interceptExceptions(EXC(DB));
+    cpu.setReg("eax", 0xabcdef01);
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(exc(cpu).vector).toBe(DB);
+    expect(cpu.eip).toBe(0x1005);
+    expect(r32(cpu, 0x3000)).toBe(0xabcdef01);
+    expect(cpu.stateU32(DR(6)) & 0xf).toBe(2);
+  });
+
+  it("RW=01 ignores reads; RW=11 traps on reads", () => {
+    const a = flatCpu([...MOV_EAX_MEM, 0xf4]);
+    setDr(a, 0, 0x3000); setDr(a, 7, 0x000d0001); // RW0=01, LEN0=11
+    a.interceptExceptions(EXC(DB));
+    expect(a.run(10)).toBe(HLT);
+    const b = flatCpu([...MOV_EAX_MEM, 0xf4]);
+    setDr(b, 0, 0x3000); setDr(b, 7, 0x000f0001); // RW0=11, LEN0=11
+    b.interceptExceptions(EXC(DB));
+    expect(b.run(10)).toBe(FAULT);
+    expect(b.eip).toBe(0x1005);
+  });
+
+  it("LEN=01 covers the aligned word: byte at 0x3001 hits, byte at 0x3002 does not", () => {
+    for (const [addr, hit] of [[0x3001, true], [0x3002, false]] as const) {
+      const cpu = flatCpu([0x88, 0x03, 0xf4]); // mov [ebx],al
+      setDr(cpu, 2, 0x3001); setDr(cpu, 7, 0x05000010); // L2, write, 2 bytes -> 0x3000..0x3001
+      cpu.interceptExceptions(EXC(DB));
+      cpu.setReg("ebx", addr);
+      expect(cpu.run(10)).toBe(hit ? FAULT : HLT);
+      if (hit) expect(cpu.stateU32(DR(6)) & 0xf).toBe(4);
+    }
+  });
+
+  it("a write that straddles the breakpoint and a push onto it both hit; a faulting write does not", () => {
+    const cpu = flatCpu([0x6a, 0x07, 0xf4]); // push 7
+    setDr(cpu, 3, 0x7ffc); setDr(cpu, 7, 0x10000040); // L3, write, 1 byte
+    cpu.interceptExceptions(EXC(DB));
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(cpu.eip).toBe(0x1002);
+    expect(cpu.stateU32(DR(6)) & 0xf).toBe(8);
+    const p = flatCpu([0x89, 0x03, 0xf4]); // mov [ebx],eax
+    identityPaging(p, [0x3]);
+    setDr(p, 0, 0x3000); setDr(p, 7, 0x00010001);
+    p.interceptExceptions(EXC(DB) | EXC(14));
+    p.setReg("ebx", 0x2ffe);
+    expect(p.run(10)).toBe(FAULT);
+    expect(exc(p).vector).toBe(14);
+    p.setReg("ebx", 0x2ffe);
+    const q = flatCpu([0x89, 0x03, 0xf4]);
+    setDr(q, 0, 0x3000); setDr(q, 7, 0x00010001);
+    q.interceptExceptions(EXC(DB));
+    q.setReg("ebx", 0x2ffe);
+    expect(q.run(10)).toBe(FAULT);
+    expect(exc(q).vector).toBe(DB);
+  });
+
+  it("single-step and a data hit on the same instruction give one #DB with BS and B0", () => {
+    const cpu = flatCpu([...MOV_MEM_EAX, 0xf4]);
+    setDr(cpu, 0, 0x3000); setDr(cpu, 7, 0x00010001);
+    cpu.eflags = 0x102;
+    cpu.interceptExceptions(EXC(DB));
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(cpu.stateU32(DR(6)) & 0x400f).toBe(0x4001);
+  });
+});
+
+describe("DR7.GD general detect", () => {
+  it("MOV from a DR with GD=1 is a #DB fault with DR6.BD; the handler entry clears GD; RF=1 is pushed", () => {
+    const s = protectedCpu();
+    s.idt(DB, gateDesc(KCS, 0x4000, 0xe, 0));
+    s.code(0x4000, [0x0f, 0x21, 0xfb, 0xf4]); // mov ebx,dr7; hlt
+    s.code(CODE, [0x0f, 0x21, 0xc0, 0xf4]); // mov eax,dr0
+    s.cpu.setState32(DR(7), 0x2000); s.cpu.core.refresh();
+    s.cpu.eflags = 0x2;
+    expect(s.cpu.run(10)).toBe(HLT);
+    expect(s.r32(KSTACK - 12)).toBe(CODE); // a fault: EIP of the MOV
+    expect(s.r32(KSTACK - 4) & RF).toBe(RF); // fault-class, not an instruction breakpoint
+    expect(s.cpu.stateU32(DR(6)) & 0x2000).toBe(0x2000);
+    expect(s.cpu.reg("ebx") & 0x2000).toBe(0);
+    expect(s.cpu.reg("ebx") & 0x400).toBe(0x400);
+  });
+
+  it("MOV to a DR is checked too; intercepted, GD stays set", () => {
+    const cpu = flatCpu([0x0f, 0x23, 0xf8, 0xf4]); // mov dr7,eax
+    setDr(cpu, 7, 0x2000);
+    cpu.interceptExceptions(EXC(DB));
+    cpu.setReg("eax", 0);
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(cpu.eip).toBe(0x1000);
+    expect(cpu.stateU32(DR(7)) & 0x2000).toBe(0x2000);
+  });
+});
+
+describe("TSS T flag", () => {
+  it("a task switch into a TSS with T=1 raises #DB (DR6.BT) before the new task's first instruction", () => {
+    const s = protectedCpu();
+    const T2 = 0x20000;
+    s.gdt(0x30, segDesc(T2, 0x67, 0x9, 0, { s: false, big: false }));
+    s.w32(T2 + 0x20, 0x5000); s.w32(T2 + 0x24, 0x2); s.w32(T2 + 0x38, 0x7000);
+    s.w16(T2 + 0x64, 1); // T
+    [KDS, KCS, KDS, KDS, KDS, KDS].forEach((v, i) => s.w16(T2 + 0x48 + i * 4, v));
+    s.code(0x5000, [0x40, 0xf4]); // inc eax; hlt
+    s.code(CODE, [0xea, 0, 0, 0, 0, 0x30, 0]); // jmp 0x30:0
+    s.cpu.interceptExceptions(EXC(DB));
+    s.cpu.setReg("eax", 0);
+    expect(s.cpu.run(10)).toBe(FAULT);
+    expect(exc(s.cpu).vector).toBe(DB);
+    expect(s.cpu.eip).toBe(0x5000);
+    expect(s.seg(L.SEG_TR).sel).toBe(0x30);
+    expect(s.cpu.stateU32(DR(6)) & 0x8000).toBe(0x8000);
+    expect(s.cpu.reg("eax")).toBe(0);
+  });
+});
+
+describe("alignment check (#AC)", () => {
+  const AM = 1 << 18, ACF = 0x40000;
+  function acCpu(code: number[], cpl: number, am: boolean, acFlag: boolean) {
+    const cpu = flatCpu(code, cpl);
+    if (am) cpu.setState32(L.S.CR0, (cpu.stateU32(L.S.CR0) | AM) >>> 0);
+    cpu.eflags = 0x2 | (acFlag ? ACF : 0);
+    cpu.core.refresh();
+    cpu.interceptExceptions(EXC(AC) | EXC(13));
+    return cpu;
+  }
+  const MOV_EAX_EBX = [0x8b, 0x03, 0xf4], MOV_AX_EBX = [0x66, 0x8b, 0x03, 0xf4], MOV_AL_EBX = [0x8a, 0x03, 0xf4];
+
+  it("CPL 3, AM=1, AC=1: a dword at 0x3001 is #AC(0) with nothing done; 0x3004 is fine", () => {
+    const cpu = acCpu(MOV_EAX_EBX, 3, true, true);
+    cpu.setReg("ebx", 0x3001); cpu.setReg("eax", 0x55);
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(exc(cpu)).toEqual({ exit: FAULT, vector: AC, err: 0 });
+    expect(cpu.eip).toBe(0x1000);
+    expect(cpu.reg("eax")).toBe(0x55);
+    const ok = acCpu(MOV_EAX_EBX, 3, true, true);
+    ok.setReg("ebx", 0x3004);
+    ok.run(10);
+    expect(exc(ok).vector).toBe(13); // reached the HLT (#GP at CPL 3)
+    expect(ok.eip).toBe(0x1002);
+  });
+
+  it("words need 2-byte alignment; bytes never fault; a misaligned push faults", () => {
+    const w = acCpu(MOV_AX_EBX, 3, true, true);
+    w.setReg("ebx", 0x3003);
+    w.run(10);
+    expect(exc(w).vector).toBe(AC);
+    const w2 = acCpu(MOV_AX_EBX, 3, true, true);
+    w2.setReg("ebx", 0x3002);
+    w2.run(10);
+    expect(exc(w2).vector).toBe(13); // reached the HLT
+    const b = acCpu(MOV_AL_EBX, 3, true, true);
+    b.setReg("ebx", 0x3003);
+    b.run(10);
+    expect(exc(b).vector).toBe(13);
+    const p = acCpu([0x50, 0xf4], 3, true, true); // push eax
+    p.setReg("esp", 0x7ffe);
+    p.run(10);
+    expect(exc(p).vector).toBe(AC);
+    expect(p.reg("esp")).toBe(0x7ffe);
+  });
+
+  it("no #AC with AM=0, with AC=0, or at CPL 0", () => {
+    for (const [cpl, am, ac] of [[3, false, true], [3, true, false], [0, true, true]] as const) {
+      const cpu = acCpu(MOV_EAX_EBX, cpl, am, ac);
+      cpu.setReg("ebx", 0x3001);
+      const r = cpu.run(10);
+      if (cpl === 0) expect(r).toBe(HLT); else expect(exc(cpu).vector).toBe(13);
+    }
+  });
+
+  it("POPFD setting AC arms the check at once; #AC wins over #PF on a misaligned access", () => {
+    // push 0x40202; popfd; mov eax,[ebx]
+    const cpu = acCpu([0x68, 0x02, 0x02, 0x04, 0x00, 0x9d, 0x8b, 0x03, 0xf4], 3, true, false);
+    cpu.setReg("ebx", 0x3002);
+    cpu.run(10);
+    expect(exc(cpu).vector).toBe(AC);
+    expect(cpu.eip).toBe(0x1006);
+    const pf = acCpu(MOV_EAX_EBX, 3, true, true);
+    identityPaging(pf, [0x3]);
+    pf.interceptExceptions(EXC(AC) | EXC(14));
+    pf.setReg("ebx", 0x3001);
+    pf.run(10);
+    expect(exc(pf).vector).toBe(AC);
+  });
+});

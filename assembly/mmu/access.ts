@@ -214,6 +214,14 @@ export function rmwRead32(seg: i32, off: u32): i32 {
   probeWrite(lin, 4);
   return faulted ? 0 : readLin32(lin);
 }
+/**
+ * Alignment check for an operand wider than one access (m64 of CMPXCHG8B: 8 bytes, SDM table 6-7),
+ * which the per-access check in the slow path would only see as two dwords. Raises #AC(0).
+ */
+export function alignOk(seg: i32, off: u32, size: i32): bool {
+  if (acArmed && ((segBase(seg) + off) & <u32>(size - 1)) != 0) { raise(AC, 0); return false; }
+  return true;
+}
 /** Check that a write of `size` bytes at seg:off would succeed (segment and paging), raising if not. */
 export function checkWrite(seg: i32, off: u32, size: i32): bool {
   if (!segOk(seg, off, <u32>size, SV_WRITE)) return false;

@@ -400,4 +400,16 @@ describe("alignment check (#AC)", () => {
     pf.run(10);
     expect(exc(pf).vector).toBe(AC);
   });
+  it("CMPXCHG8B needs 8-byte alignment: m64 at 0x3004 is #AC(0) with memory and EDX:EAX unchanged", () => {
+    const cpu = acCpu([0x0f, 0xc7, 0x0b, 0xf4], 3, true, true); // cmpxchg8b [ebx]
+    w32(cpu, 0x3004, 1); w32(cpu, 0x3008, 2);
+    cpu.setReg("ebx", 0x3004); cpu.setReg("eax", 1); cpu.setReg("edx", 2); cpu.setReg("ecx", 9);
+    cpu.run(10);
+    expect(exc(cpu).vector).toBe(AC);
+    expect([r32(cpu, 0x3004), r32(cpu, 0x3008)]).toEqual([1, 2]);
+    const ok = acCpu([0x0f, 0xc7, 0x0b, 0xf4], 3, true, true);
+    ok.setReg("ebx", 0x3008);
+    ok.run(10);
+    expect(exc(ok).vector).toBe(13); // reached the HLT
+  });
 });

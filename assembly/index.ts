@@ -3,14 +3,17 @@
  *
  *   reset()            put the CPU in its power-on state (real mode, CS:IP = F000:FFF0)
  *   run(budget)        execute up to `budget` instructions; returns an ExitReason (layout.ts)
- *   refresh()          re-derive cached mode state after the host edited the state block
+ *   refresh()          re-derive cached mode state (and reload the PAE PDPTE registers from CR3)
+ *                      after the host edited the state block
  *   flushTlb(global)   drop cached translations (after the host edited page tables or RAM maps)
  *   layoutChecksum()   must equal the host's layoutChecksum()
  */
-import { LAYOUT_CHECKSUM, STATE, S_EFLAGS, S_CR0, S_IRQ_VECTOR, S_IDTR_LIMIT, S_GDTR_LIMIT, S_A20, S_EIP, S_CPL } from "./gen/layout";
+import { LAYOUT_CHECKSUM, STATE, S_EFLAGS, S_CR0, S_IRQ_VECTOR, S_IDTR_LIMIT, S_GDTR_LIMIT, S_A20, S_EIP, S_CPL, S_CR3 } from "./gen/layout";
 import { run as runLoop } from "./cpu/run";
 import { refreshMode } from "./cpu/mode";
 import { tlbFlush, tlbFlushPage, tlbUsed } from "./mmu/tlb";
+import { loadPdptes, paePaging } from "./mmu/paging";
+import { refreshDebug } from "./cpu/debug";
 import { setSegCache, SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS, SR_LDTR, SR_TR, SV_READ, SV_WRITE, SV_USABLE } from "./cpu/state";
 import { TABLE_ROWS } from "./gen/dispatch";
 import { getEflags } from "./cpu/flags";
@@ -25,7 +28,10 @@ export function run(budget: i32): i32 { return runLoop(budget); }
 
 export function refresh(): void {
   tlbFlush(false);
+  // The host may have written CR3/CR4/CR0 (e.g. the Xen PV hypervisor): reload the PDPTE registers.
+  if (paePaging()) loadPdptes(load<u32>(STATE + S_CR3), false);
   refreshMode();
+  refreshDebug();
 }
 
 export function flushTlb(keepGlobal: bool): void { tlbFlush(keepGlobal); }

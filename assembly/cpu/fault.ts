@@ -18,6 +18,8 @@ export let faultAddr: u32 = 0;
 export let faultIsTrap: bool = false;
 /** INT n/INT3/INTO software interrupts: privilege check against the gate DPL applies. */
 export let faultIsSoft: bool = false;
+/** INT1 (ICEBP): a #DB trap, but a fault during its delivery reports the INT1's own EIP. */
+export let faultIsIcebp: bool = false;
 
 export function raise(vector: i32, error: i32): void {
   if (faulted) return; // keep the first fault of an instruction
@@ -27,6 +29,7 @@ export function raise(vector: i32, error: i32): void {
   faultHasError = vector == DF || (vector >= TS && vector <= PF) || vector == AC;
   faultIsTrap = false;
   faultIsSoft = false;
+  faultIsIcebp = false;
 }
 
 export function raisePF(addr: u32, error: i32): void {
@@ -45,6 +48,7 @@ export function raiseSoft(vector: i32): void {
   faultHasError = false;
   faultIsTrap = true;
   faultIsSoft = true;
+  faultIsIcebp = false;
 }
 
 /**
@@ -60,12 +64,21 @@ export function raiseTrap(vector: i32, error: i32, hasError: bool): void {
   faultHasError = hasError;
   faultIsTrap = true;
   faultIsSoft = false;
+  faultIsIcebp = false;
 }
 
 export function clearFault(): void {
   faulted = false;
   faultIsTrap = false;
   faultIsSoft = false;
+  faultIsIcebp = false;
+}
+
+/** F1 (INT1/ICEBP): a #DB trap delivered as a hardware event (EXT=1, no gate-DPL check). */
+export function raiseIcebp(): void {
+  if (faulted) return;
+  raiseTrap(DB, 0, false);
+  faultIsIcebp = true;
 }
 
 // @ts-ignore: decorator

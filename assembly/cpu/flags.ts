@@ -12,7 +12,8 @@
  * they are recorded as ADD/SUB. Instructions with irregular flags (shifts, rotates, MUL, BCD...)
  * compute them eagerly with setArith(). The JIT emits the same record (shared contract).
  */
-import { STATE, S_EFLAGS, S_LAZY_OP, S_LAZY_DST, S_LAZY_SRC1, S_LAZY_SRC2 } from "../gen/layout";
+import { STATE, S_EFLAGS, S_LAZY_OP, S_LAZY_DST, S_LAZY_SRC1, S_LAZY_SRC2, S_CPL } from "../gen/layout";
+import { setCplMasks } from "../mmu/tlb";
 
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, TF = 0x100, IF = 0x200, DF = 0x400,
   OF = 0x800, IOPL = 0x3000, NT = 0x4000, RF = 0x10000, VM = 0x20000, AC = 0x40000, VIF = 0x80000,
@@ -117,10 +118,14 @@ export function materialize(): void {
   store<i32>(STATE + S_LAZY_OP, 0);
 }
 
-/** Replace EFLAGS bits selected by `mask` (materialises first). Does not apply mode side effects. */
+/**
+ * Replace EFLAGS bits selected by `mask` (materialises first). Does not apply mode side effects,
+ * except that a change of AC re-arms alignment checking (tlb.ts setCplMasks).
+ */
 export function setEflagsBits(value: i32, mask: i32): void {
   materialize();
   setRawEflags((rawEflags() & ~mask) | (value & mask) | 2);
+  if (mask & AC) setCplMasks(load<i32>(STATE + S_CPL));
 }
 
 /** Set the six arithmetic flags eagerly from an explicit value (CF PF AF ZF SF OF bits). */

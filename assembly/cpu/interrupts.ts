@@ -9,14 +9,21 @@
  */
 import { STATE, S_IDTR_BASE, S_IDTR_LIMIT, S_EIP, S_HALTED, S_CR2, INTERCEPT, I_EXCEPTIONS } from "../gen/layout";
 import { getMode, MODE_PROT, setSegReal, SR_CS, segSel } from "./state";
-import { faulted, raise, clearFault, GP, DF, DE, TS, NP, SS, PF } from "./fault";
+import { faulted, raise, clearFault, GP, DF, DE, TS, NP, SS, PF, DB } from "./fault";
+import { clearGd } from "./debug";
 import { getEflags, setEflagsBits, IF, TF, AC, RF } from "./flags";
 import { push16 } from "./stack";
 import { readLin16 } from "../mmu/access";
 import { protectedDeliver } from "./protect-int";
 import { instrStart } from "./progress";
 
-export const EV_EXCEPTION = 0, EV_SOFT = 1, EV_EXTERNAL = 2;
+/**
+ * Event kinds. EV_FAULT is a fault-class exception: the EFLAGS image it pushes (or saves in the TSS)
+ * has RF=1 (SDM vol. 3, 18.3.1.1); EV_EXCEPTION is a trap, or the instruction-breakpoint #DB, which
+ * push RF as it is. EV_ICEBP (INT1) is delivered as an exception (EXT=1, no gate-DPL check) but,
+ * like INT n, a fault during its delivery reports the EIP of the INT1 instruction itself.
+ */
+export const EV_EXCEPTION = 0, EV_SOFT = 1, EV_EXTERNAL = 2, EV_ICEBP = 3, EV_FAULT = 4;
 
 /** Outcome for run(): 0 delivered, 1 intercepted (exit FAULT), 2 triple fault (exit SHUTDOWN). */
 export const DELIVERED = 0, INTERCEPTED = 1, TRIPLE = 2;
@@ -36,34 +43,39 @@ export let interceptVector: i32 = 0;
 export let interceptError: i32 = 0;
 
 export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32 {
-  if (kind == EV_EXCEPTION && intercepted(vector)) {
+  if ((kind == EV_EXCEPTION || kind == EV_FAULT || kind == EV_ICEBP) && intercepted(vector)) {
     interceptVector = vector; interceptError = hasError ? error : 0;
     return INTERCEPTED;
   }
   store<i32>(STATE + S_HALTED, 0);
+  const rf0 = getEflags() & RF; // restored if the event is not delivered (intercept, shutdown)
   let v = vector, he = hasError, err = error;
   for (let attempt = 0; attempt < 3; attempt++) {
     clearFault();
+    if (v == DB) clearGd(); // entering the #DB handler clears DR7.GD (SDM vol. 3, 18.2.4)
+    if (kind == EV_FAULT) setEflagsBits(RF, RF);
     deliverOnce(v, kind, he, err);
     if (!faulted) return DELIVERED;
-    // A fault while delivering INT n/INT3/INTO belongs to that instruction: report its own EIP.
-    if (kind == EV_SOFT) store<u32>(STATE + S_EIP, instrStart);
+    // A fault while delivering INT n/INT3/INTO/INT1 belongs to that instruction: report its own EIP.
+    if (kind == EV_SOFT || kind == EV_ICEBP) store<u32>(STATE + S_EIP, instrStart);
     // A fault while delivering: benign combinations deliver the new fault; serious ones escalate.
     const nv = faultVectorNow();
-    if (v == DF) return TRIPLE;
+    if (v == DF) { setEflagsBits(rf0, RF); return TRIPLE; }
     if ((contributory(v) && contributory(nv)) || (v == PF && (contributory(nv) || nv == PF))) {
       v = DF; he = true; err = 0;
     } else {
       v = nv; he = faultHasErrorNow(); err = faultErrorNow();
       if (v == PF) store<u32>(STATE + S_CR2, faultAddr); // a #PF during delivery reports its own address
     }
-    kind = EV_EXCEPTION;
+    kind = EV_FAULT;
     if (intercepted(v)) {
       clearFault();
+      setEflagsBits(rf0, RF);
       interceptVector = v; interceptError = he ? err : 0;
       return INTERCEPTED;
     }
   }
+  setEflagsBits(rf0, RF);
   return TRIPLE;
 }
 

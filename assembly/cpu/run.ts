@@ -2,6 +2,11 @@
  * The run loop: execute up to `budget` instructions and return an exit reason (host/isa/layout.ts).
  * Between instructions it takes external interrupts (IRQ_VECTOR from the host) when IF=1 and no
  * interrupt shadow is active, honours HALTED and STOP, and delivers pending exceptions.
+ *
+ * Debug (SDM vol. 3, 18.3; cpu/debug.ts): before an instruction, EFLAGS.RF=1 is cleared (it only
+ * suppresses that instruction's breakpoints) and otherwise, while DR7 enables one, instruction
+ * breakpoints are matched (a #DB fault). After a completed instruction, single-step (TF), data
+ * breakpoint hits and the TSS T flag of a task switch give one #DB trap with the DR6 bits combined.
  */
 import {
   STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
@@ -12,18 +17,22 @@ import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
 import { fetch8 } from "../mmu/fetch";
 import { dispatch } from "../gen/dispatch";
-import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
+import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, faultIsIcebp, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
-import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
+import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, EV_ICEBP, EV_FAULT, DELIVERED, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
 import { refreshMode } from "./mode";
-import { IF, TF } from "./flags";
+import { IF, TF, RF } from "./flags";
 import { mmioInstructionDone } from "../mmu/phys";
+import { execBps, execHits, trapBits, clearTrapBits, addTrapBits, setDr6, refreshDebug, DR6_BS, DR6_BT } from "./debug";
+import { segBase, SR_CS } from "./state";
 
 /** EIP and ESP at the start of the current instruction (for rewinding on faults; see progress.ts). */
 import { instrStart, setInstrStart, runExecuted, setRunExecuted } from "./progress";
 export { instrStart };
 let espStart: i32 = 0;
 let result: i32 = 0;
+/** The pending #DB is an instruction-breakpoint fault: it pushes RF as it is (0), not 1. */
+let bpFault: bool = false;
 
 /** Bit (op & 31) of word (op >> 5) is set for the legacy prefix bytes 26 2E 36 3E 64 65 66 67 F0 F2 F3. */
 // @ts-ignore: decorator
@@ -36,7 +45,12 @@ let result: i32 = 0;
 function step(): void {
   setInstrStart(load<u32>(STATE + S_EIP));
   espStart = reg32(ESP);
-  const tf = (load<i32>(STATE + S_EFLAGS) & TF) != 0;
+  clearTrapBits();
+  const fl = load<i32>(STATE + S_EFLAGS);
+  const tf = (fl & TF) != 0;
+  const rf = (fl & RF) != 0;
+  if (rf) store<i32>(STATE + S_EFLAGS, fl & ~RF); // RF: no instruction breakpoints for this one
+  else if (execBps != 0 && instructionBreakpoint()) return;
   const code32 = (getMode() & MODE_CODE32) != 0;
   resetPrefixes(code32);
   let op = fetch8();
@@ -73,30 +87,62 @@ function step(): void {
     // hit after the unanswered access is dropped and recurs on the replay if it is real.
     store<u32>(STATE + S_EIP, instrStart);
     setReg32(ESP, espStart);
+    if (rf) store<i32>(STATE + S_EFLAGS, load<i32>(STATE + S_EFLAGS) | RF);
     clearFault();
   } else if (faulted) {
     if (!faultIsTrap) {
       store<u32>(STATE + S_EIP, instrStart);
       setReg32(ESP, espStart);
+      if (rf) store<i32>(STATE + S_EFLAGS, load<i32>(STATE + S_EFLAGS) | RF);
     }
     takeFault();
-  } else if (tf && load<i32>(STATE + S_INT_SHADOW) != 2) {
-    // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4); MOV SS/POP SS delay it.
-    store<u32>(STATE + S_DR + 24, load<u32>(STATE + S_DR + 24) | 0x4000); // DR6.BS
-    raiseTrap(DB, 0, false);
-    takeFault();
+  } else if ((tf && load<i32>(STATE + S_INT_SHADOW) != 2) || trapBits != 0) {
+    // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4; MOV SS/POP SS delay it), data
+    // breakpoint hits, the T flag of a task switch: one #DB trap.
+    debugTrap(tf && load<i32>(STATE + S_INT_SHADOW) != 2);
   }
+}
+
+/** Instruction breakpoint at CS:EIP (before any byte is fetched): deliver the #DB fault now. */
+function instructionBreakpoint(): bool {
+  const hits = execHits(segBase(SR_CS) + instrStart);
+  if (hits == 0) return false;
+  setDr6(hits, 0);
+  raise(DB, 0);
+  bpFault = true;
+  takeFault();
+  bpFault = false;
+  return true;
+}
+
+/** A #DB trap after a completed instruction (or event delivery), with the collected DR6 bits. */
+function debugTrap(singleStep: bool): void {
+  const bits = trapBits;
+  clearTrapBits();
+  setDr6(bits & 0xf, (singleStep ? DR6_BS : 0) | (bits & DR6_BT));
+  raiseTrap(DB, 0, false);
+  takeFault();
+}
+
+/** After delivering an event through a task gate into a TSS with T=1: its #DB trap. */
+function taskTrapAfter(r: i32, vector: i32): void {
+  const t = trapBits & DR6_BT;
+  clearTrapBits();
+  if (r == DELIVERED && t != 0 && vector != DB) { addTrapBits(t); debugTrap(false); }
 }
 
 /** Deliver the pending fault, or exit to the host if it is intercepted or fatal. */
 function takeFault(): void {
-  const v = faultVector, he = faultHasError, err = faultError, soft = faultIsSoft;
+  const v = faultVector, he = faultHasError, err = faultError, soft = faultIsSoft, icebp = faultIsIcebp;
+  const kind = soft ? EV_SOFT : (icebp ? EV_ICEBP : (faultIsTrap || bpFault ? EV_EXCEPTION : EV_FAULT));
   const addr = faultAddr;
   clearFault();
+  clearTrapBits();
   if (v == PF) store<u32>(STATE + S_CR2, addr);
-  const r = deliver(v, soft ? EV_SOFT : EV_EXCEPTION, he, err);
+  const r = deliver(v, kind, he, err);
   if (r == INTERCEPTED) reportIntercept();
   else if (r == TRIPLE) requestExit(EXIT_SHUTDOWN, false);
+  else taskTrapAfter(r, v);
 }
 
 /** Exit FAULT with the exception interrupts.ts intercepted (the original one or a fault during its delivery). */
@@ -113,6 +159,7 @@ export function run(budget: i32): i32 {
   clearExit();
   clearFault();
   refreshMode();
+  refreshDebug();
   setRunExecuted(0);
   let reason = 0;
   while (true) {
@@ -126,9 +173,12 @@ export function run(budget: i32): i32 {
       const irq = load<i32>(STATE + S_IRQ_VECTOR);
       if (irq >= 0 && (load<i32>(STATE + S_EFLAGS) & IF) != 0) {
         store<i32>(STATE + S_IRQ_VECTOR, -1);
+        clearTrapBits();
         const r = deliver(irq, EV_EXTERNAL, false, 0);
         if (r == TRIPLE) { reason = EXIT_SHUTDOWN; break; }
         if (r == INTERCEPTED) { reportIntercept(); reason = EXIT_FAULT; break; }
+        taskTrapAfter(r, irq);
+        if (exitReason != 0) { reason = exitReason; break; }
       }
     }
     if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }

@@ -7,6 +7,7 @@
  * NT and the back link; that is the commit point (dropSnapshot: faults from then on belong to the
  * new task and are raised with raiseTrap so step() does not rewind EIP/ESP). Then TR, CR0.TS, CR3,
  * registers, LDTR and the segment registers are loaded, with #TS(sel)/#NP/#SS for bad selectors.
+ * A set T flag in the new TSS leaves a #DB trap (DR6.BT) pending for run.ts.
  */
 import { STATE, S_CR0, S_CR3, S_EIP, S_DR, S_GDTR_BASE, S_CPL } from "../gen/layout";
 import {
@@ -17,6 +18,8 @@ import { faulted, raise, raiseTrap, GP, NP, SS, TS } from "./fault";
 import { getEflags, setEflagsBits, NT, VM } from "./flags";
 import { readSys16, readSys32, writeSys8, writeSys16, writeSys32 } from "../mmu/access";
 import { tlbFlush, setCplMasks } from "../mmu/tlb";
+import { loadPdptes, paePaging } from "../mmu/paging";
+import { refreshDebug, addTrapBits, DR6_BT } from "./debug";
 import { refreshMode } from "./mode";
 import {
   readDesc, dLo, dHi, dAddr, dType, dDpl, dPresent, dIsCode, dConforming, dReadable, dWritableData,
@@ -53,7 +56,7 @@ export function tssStack(dpl: i32, ext: i32): bool {
 
 // Buffer for the incoming task's state: EIP EFLAGS EAX..EDI ES CS SS DS FS GS LDT CR3.
 const nt: usize = memory.data(80, 16);
-const N_EIP = 0, N_FLAGS = 4, N_REGS = 8, N_SEGS = 40, N_LDT = 64, N_CR3 = 68;
+const N_EIP = 0, N_FLAGS = 4, N_REGS = 8, N_SEGS = 40, N_LDT = 64, N_CR3 = 68, N_T = 72;
 
 function setBusy(gdtAddr: u32, busy: bool): void {
   const b = readSys8hi(gdtAddr);
@@ -87,7 +90,9 @@ export function taskSwitch(sel: i32, src: i32, ext: i32, errCode: i32): void {
     for (let i = 0; i < 8; i++) store<u32>(nt + N_REGS + i * 4, readSys32(newBase + 0x28 + i * 4));
     for (let i = 0; i < 6; i++) store<u32>(nt + N_SEGS + i * 4, readSys16(newBase + 0x48 + i * 4));
     store<u32>(nt + N_LDT, readSys16(newBase + 0x60));
+    store<u32>(nt + N_T, readSys16(newBase + 0x64) & 1); // T (debug trap) flag
   } else {
+    store<u32>(nt + N_T, 0);
     store<u32>(nt + N_CR3, load<u32>(STATE + S_CR3));
     store<u32>(nt + N_EIP, readSys16(newBase + 0x0e));
     store<u32>(nt + N_FLAGS, (getEflags() & 0xffff0000) | readSys16(newBase + 0x10));
@@ -135,9 +140,12 @@ export function taskSwitch(sel: i32, src: i32, ext: i32, errCode: i32): void {
   if (new32 && (getCr0() & CR0_PG)) {
     store<u32>(STATE + S_CR3, load<u32>(nt + N_CR3));
     tlbFlush(true);
+    // PAE: the new CR3's PDPTEs are loaded; a reserved bit is #GP(0) in the new task (SDM 4.4.1).
+    if (paePaging() && !loadPdptes(load<u32>(nt + N_CR3), true)) { raiseTrap(GP, 0, true); return; }
   }
   // DR7: the local breakpoint enables (L0-L3, LE) are task-local.
   store<u32>(STATE + S_DR + 28, load<u32>(STATE + S_DR + 28) & ~0x155);
+  refreshDebug();
   store<u32>(STATE + S_EIP, load<u32>(nt + N_EIP));
   setEflagsBits(<i32>nflags, 0x3f7fd5);
   for (let i = 0; i < 8; i++) setReg32(i, load<i32>(nt + N_REGS + i * 4));
@@ -156,7 +164,9 @@ export function taskSwitch(sel: i32, src: i32, ext: i32, errCode: i32): void {
     if (new32) push32(errCode); else push16(errCode);
     if (faulted) return;
   }
-  if (load<u32>(STATE + S_EIP) > segLimit(SR_CS)) tfault(GP, 0, ext);
+  if (load<u32>(STATE + S_EIP) > segLimit(SR_CS)) { tfault(GP, 0, ext); return; }
+  // T flag: a #DB trap (DR6.BT) before the new task's first instruction (SDM vol. 3, 7.2.1, 18.3.1.5).
+  if (load<u32>(nt + N_T) != 0) addTrapBits(DR6_BT);
 }
 
 function loadLdtTask(ldt: i32, ext: i32): void {

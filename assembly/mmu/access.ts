@@ -10,9 +10,10 @@
  */
 import { RAM_BASE } from "../gen/layout";
 import { physRead, physWrite } from "./phys";
-import { faulted, raise, GP, SS } from "../cpu/fault";
+import { faulted, raise, GP, SS, AC } from "../cpu/fault";
+import { dataAccess } from "../cpu/debug";
 import { segBase, segCheckLo, segCheckHi, segValid, SV_READ, SV_WRITE, SR_SS } from "../cpu/state";
-import { tlbGet, readMask, writeMask, accUser, T_VALID } from "./tlb";
+import { tlbGet, readMask, writeMask, accUser, acArmed, slowChecks, T_VALID } from "./tlb";
 import { translate, ramSize, ACC_WRITE, ACC_USER, ACC_IMPLICIT } from "./paging";
 
 // ---------------------------------------------------------------- physical (outside the TLB)
@@ -22,28 +23,28 @@ export function physWrite8(pa: u32, v: i32): void { if (pa < ramSize()) store<u8
 
 // ---------------------------------------------------------------- linear, slow paths
 
-function slowRead8(lin: u32, acc: i32): i32 {
+function rd8(lin: u32, acc: i32): i32 {
   const pa = translate(lin, acc);
   if (faulted) return 0;
   return physRead8(pa);
 }
-function slowRead16(lin: u32, acc: i32): i32 {
+function rd16(lin: u32, acc: i32): i32 {
   if ((lin & 0xfff) != 0xfff) {
     const pa = translate(lin, acc);
     return faulted ? 0 : physRead(pa, 2);
   }
-  const lo = slowRead8(lin, acc);
-  const hi = slowRead8(lin + 1, acc);
+  const lo = rd8(lin, acc);
+  const hi = rd8(lin + 1, acc);
   return faulted ? 0 : lo | (hi << 8);
 }
-function slowRead32(lin: u32, acc: i32): i32 {
+function rd32(lin: u32, acc: i32): i32 {
   if ((lin & 0xfff) <= 0xffc) {
     const pa = translate(lin, acc);
     if (faulted) return 0;
     return physRead(pa, 4);
   }
-  const a = slowRead16(lin, acc);
-  const b = slowRead16(lin + 2, acc);
+  const a = rd16(lin, acc);
+  const b = rd16(lin + 2, acc);
   return faulted ? 0 : a | (b << 16);
 }
 
@@ -60,7 +61,7 @@ function translateWrite(lin: u32, size: i32, acc: i32): u32 {
   }
   return pa;
 }
-function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
+function wr(lin: u32, size: i32, v: i32, acc: i32): void {
   const pa = translateWrite(lin, size, acc);
   if (faulted) return;
   const crossAt = 0x1000 - <i32>(lin & 0xfff);
@@ -70,6 +71,38 @@ function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
     if (i < crossAt) physWrite8(pa + <u32>i, b);
     else physWrite8(secondPa + <u32>(i - crossAt), b);
   }
+}
+
+// ---------------------------------------------------------------- slow-path entries from the fast paths
+// While tlb.ts `slowChecks` is set (alignment checking armed or a data breakpoint enabled), every
+// data access comes here: #AC(0) for a misaligned CPL-3 access (before translation, so it wins
+// over #PF), data-breakpoint matching after a successful access (cpu/debug.ts).
+
+function acFault(lin: u32, size: i32, acc: i32): bool {
+  if (acArmed && (acc & ACC_USER) != 0 && (lin & <u32>(size - 1)) != 0) { raise(AC, 0); return true; }
+  return false;
+}
+function slowRead8(lin: u32, acc: i32): i32 {
+  const v = rd8(lin, acc);
+  if (slowChecks && !faulted) dataAccess(lin, 1, false);
+  return v;
+}
+function slowRead16(lin: u32, acc: i32): i32 {
+  if (slowChecks && acFault(lin, 2, acc)) return 0;
+  const v = rd16(lin, acc);
+  if (slowChecks && !faulted) dataAccess(lin, 2, false);
+  return v;
+}
+function slowRead32(lin: u32, acc: i32): i32 {
+  if (slowChecks && acFault(lin, 4, acc)) return 0;
+  const v = rd32(lin, acc);
+  if (slowChecks && !faulted) dataAccess(lin, 4, false);
+  return v;
+}
+function slowWrite(lin: u32, size: i32, v: i32, acc: i32): void {
+  if (slowChecks && acFault(lin, size, acc)) return;
+  wr(lin, size, v, acc);
+  if (slowChecks && !faulted) dataAccess(lin, <u32>size, true);
 }
 
 // ---------------------------------------------------------------- linear, fast paths
@@ -129,12 +162,14 @@ export function probeRead(lin: u32, size: i32): void {
 // ---------------------------------------------------------------- supervisor (implicit) accesses
 // Descriptor-table, TSS and IDT accesses are supervisor accesses whatever the CPL (SDM 4.6.1).
 
-export function readSys8(lin: u32): i32 { return slowRead8(lin, ACC_IMPLICIT); }
-export function readSys16(lin: u32): i32 { return slowRead16(lin, ACC_IMPLICIT); }
-export function readSys32(lin: u32): i32 { return slowRead32(lin, ACC_IMPLICIT); }
-export function writeSys8(lin: u32, v: i32): void { slowWrite(lin, 1, v, ACC_IMPLICIT); }
-export function writeSys16(lin: u32, v: i32): void { slowWrite(lin, 2, v, ACC_IMPLICIT); }
-export function writeSys32(lin: u32, v: i32): void { slowWrite(lin, 4, v, ACC_IMPLICIT); }
+// Never alignment-checked, and not matched against data breakpoints.
+
+export function readSys8(lin: u32): i32 { return rd8(lin, ACC_IMPLICIT); }
+export function readSys16(lin: u32): i32 { return rd16(lin, ACC_IMPLICIT); }
+export function readSys32(lin: u32): i32 { return rd32(lin, ACC_IMPLICIT); }
+export function writeSys8(lin: u32, v: i32): void { wr(lin, 1, v, ACC_IMPLICIT); }
+export function writeSys16(lin: u32, v: i32): void { wr(lin, 2, v, ACC_IMPLICIT); }
+export function writeSys32(lin: u32, v: i32): void { wr(lin, 4, v, ACC_IMPLICIT); }
 
 // ---------------------------------------------------------------- segmented
 
@@ -183,6 +218,14 @@ export function rmwRead32(seg: i32, off: u32): i32 {
   const lin = segBase(seg) + off;
   probeWrite(lin, 4);
   return faulted ? 0 : readLin32(lin);
+}
+/**
+ * Alignment check for an operand wider than one access (m64 of CMPXCHG8B: 8 bytes, SDM table 6-7),
+ * which the per-access check in the slow path would only see as two dwords. Raises #AC(0).
+ */
+export function alignOk(seg: i32, off: u32, size: i32): bool {
+  if (acArmed && ((segBase(seg) + off) & <u32>(size - 1)) != 0) { raise(AC, 0); return false; }
+  return true;
 }
 /** Check that a write of `size` bytes at seg:off would succeed (segment and paging), raising if not. */
 export function checkWrite(seg: i32, off: u32, size: i32): bool {

@@ -3,9 +3,10 @@
  * (3-level, 4 KiB and 2 MiB pages, NX) paging, with accessed/dirty updates, CR0.WP, and exact #PF
  * error codes and CR2 (SDM vol. 3, 4.3, 4.4, 4.7). Successful translations of RAM pages fill the TLB.
  *
- * Deviation: PAE PDPTEs are read at walk time rather than cached at CR3 load.
+ * PAE walks start from the PDPTE registers (S_PDPTE), loaded by loadPdptes() at the points SDM 4.4.1
+ * names (MOV to CR0/CR3/CR4, task switch; ops/system.ts, cpu/task.ts) and by the host's refresh().
  */
-import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, RAM_BASE } from "../gen/layout";
+import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_PDPTE, RAM_BASE } from "../gen/layout";
 import { CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, CR4_PGE } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
 import { hvStart, hvTranslate } from "./hvwindow";
@@ -17,6 +18,9 @@ export const ACC_WRITE = 2, ACC_USER = 4, ACC_FETCH = 16;
 export const ACC_IMPLICIT = 0x100;
 export const PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_ID = 16;
 export const EFER_NXE = 1 << 11;
+
+/** 4 MiB PDE bits 13..21: reserved when PSE-36 is not supported (CPUID.1:EDX bit 17 is clear). */
+const PSE_RSVD: u32 = 0x3fe000;
 
 const PTE_P = 1, PTE_W = 2, PTE_U = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
 
@@ -81,6 +85,8 @@ function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   let pde = physRead32(pdeAddr);
   if ((pde & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fetchBit(acc, efer)); return 0; }
   if ((pde & PTE_PS) && (cr4 & CR4_PSE)) {
+    // 4 MiB page: without PSE-36 (not in CPUID, ops/msr.ts) bits 13..21 are reserved (SDM table 4-4).
+    if ((pde & PSE_RSVD) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fetchBit(acc, efer)); return 0; }
     const user = (pde & PTE_U) != 0, writable = (pde & PTE_W) != 0;
     if (!checkPerm(lin, acc, user, writable, false, cr0, efer)) return 0;
     let npde = pde | PTE_A;
@@ -113,11 +119,11 @@ function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   const nxe = (efer & EFER_NXE) != 0;
   const rsvdHi = nxe ? RSVD_HI_XD : RSVD_HI_NOXD;
   const fb = fetchBit(acc, efer);
-  const pdptAddr = (load<u32>(STATE + S_CR3) & 0xffffffe0) + ((lin >>> 30) << 3);
-  const pdpte = physRead32(pdptAddr), pdpteHi = physRead32(pdptAddr + 4);
+  const reg = STATE + S_PDPTE + ((lin >>> 30) << 3);
+  const pdpte = load<u32>(reg), pdpteHi = load<u32>(reg + 4);
   if ((pdpte & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }
-  // PDPTE bits 1, 2, 5..8 and 63 are reserved.
-  if ((pdpte & 0x1e6) != 0 || (pdpteHi & RSVD_HI_NOXD) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
+  // Loads with reserved bits fault (#GP) in loadPdptes(); only a host-loaded register can get here.
+  if (pdpteBad(pdpte, pdpteHi)) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
   const pdeAddr = (pdpte & 0xfffff000) + (((lin >>> 21) & 0x1ff) << 3);
   const pde = physRead32(pdeAddr), pdeHi = physRead32(pdeAddr + 4);
   if ((pde & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }
@@ -150,4 +156,34 @@ function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   const pa = (pte & 0xfffff000) | (lin & 0xfff);
   fill(lin, pa, user, writable, (npte & PTE_D) != 0, (pte & PTE_G) != 0 && (cr4 & CR4_PGE) != 0, nx);
   return pa;
+}
+
+/** A present PDPTE with a reserved bit set: bits 1, 2, 5..8, and 36..63 (MAXPHYADDR 36; no XD). */
+// @ts-ignore: decorator
+@inline function pdpteBad(lo: u32, hi: u32): bool {
+  return (lo & PTE_P) != 0 && ((lo & 0x1e6) != 0 || (hi & RSVD_HI_NOXD) != 0);
+}
+
+/**
+ * Load the four PDPTE registers from the 32-byte PDPT at `cr3` (SDM vol. 3, 4.4.1). With `check`,
+ * a present entry with a reserved bit makes the load fail (returns false, registers unchanged): the
+ * caller raises #GP(0). The host's refresh() loads without checking.
+ */
+export function loadPdptes(cr3: u32, check: bool): bool {
+  const base = cr3 & 0xffffffe0;
+  if (check) {
+    for (let i: u32 = 0; i < 4; i++) {
+      if (pdpteBad(physRead32(base + i * 8), physRead32(base + i * 8 + 4))) return false;
+    }
+  }
+  for (let i: u32 = 0; i < 4; i++) {
+    store<u32>(STATE + S_PDPTE + i * 8, physRead32(base + i * 8));
+    store<u32>(STATE + S_PDPTE + i * 8 + 4, physRead32(base + i * 8 + 4));
+  }
+  return true;
+}
+
+/** PAE paging is in use (CR0.PG and CR4.PAE). */
+export function paePaging(): bool {
+  return (load<u32>(STATE + S_CR0) & CR0_PG) != 0 && (load<u32>(STATE + S_CR4) & CR4_PAE) != 0;
 }

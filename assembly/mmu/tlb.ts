@@ -3,22 +3,28 @@
  *
  *   31                        12 11      7   6    5     4     3     2     1     0
  *  +----------------------------+-------+----+-----+-----+-----+-----+-----+-----+
- *  | host address of the page   |  0    | NX | GLB | --- | CODE| RO  | NOU | VAL |
+ *  | host address of the page   |  0    | NX | GLB | ANY | CODE| RO  | NOU | VAL |
  *  +----------------------------+-------+----+-----+-----+-----+-----+-----+-----+
  *
  * VAL   the entry is filled.             NOU  user-mode (CPL 3) accesses must take the slow path.
  * RO    writes must take the slow path (read-only for user, or the dirty bit is not yet set).
  * CODE  the page holds compiled code: writes take the slow path (JIT invalidation).
+ * ANY   set in every filled entry (tlbSet adds it). The masks include it only while every data
+ *       access must take the slow path: then (e & mask) == VAL fails for every entry. That is the
+ *       case while a data breakpoint is enabled in DR7 or alignment checking is armed (CR0.AM,
+ *       EFLAGS.AC, CPL 3): access.ts checks both in the slow path (cpu/debug.ts).
  * GLB   global page (CR4.PGE): survives CR3 writes.   NX: no instruction fetch.
  *
  * Fast path (access.ts): e = tlb[lin >>> 12]; if ((e & mask) == VAL) host = (e & ~0xFFF) | (lin & 0xFFF).
- * `readMask` and `writeMask` depend on CPL and are updated by setCplMasks(). Pages outside guest
- * RAM are never cached, so every access to them walks and reaches the physical slow path.
+ * `readMask` and `writeMask` depend on CPL (and ANY on the debug/alignment state) and are updated
+ * by setCplMasks(), which every CPL, CR0 (refreshMode), EFLAGS.AC (flags.ts setEflagsBits) and DR7
+ * change calls. Pages outside guest RAM are never cached, so every access to them walks and reaches
+ * the physical slow path. Instruction fetch does not use the masks.
  * A side list of filled entries makes a flush cost O(entries used) (overflow: wipe all).
  */
-import { TLB, TLB_LIST, TLB_LIST_MAX } from "../gen/layout";
+import { TLB, TLB_LIST, TLB_LIST_MAX, STATE, S_CR0, S_EFLAGS } from "../gen/layout";
 
-export const T_VALID = 1, T_NOUSER = 2, T_READONLY = 4, T_CODE = 8, T_GLOBAL = 32, T_NX = 64;
+export const T_VALID = 1, T_NOUSER = 2, T_READONLY = 4, T_CODE = 8, T_ANY = 16, T_GLOBAL = 32, T_NX = 64;
 
 export let readMask: u32 = T_VALID;
 export let writeMask: u32 = T_VALID | T_READONLY | T_CODE;
@@ -31,11 +37,26 @@ let listOverflow: bool = false;
 /** ACC_USER (4) when CPL is 3: the #PF error code's U/S bit for ordinary accesses. */
 export let accUser: i32 = 0;
 
+/** Alignment checking is armed: CR0.AM, EFLAGS.AC and CPL 3 (SDM vol. 3, 6.15 #AC). */
+export let acArmed: bool = false;
+/** A data breakpoint is enabled in DR7 (set by cpu/debug.ts refreshDebug()). */
+export let dataBpArmed: bool = false;
+/** Either of the two: the slow path checks them. */
+export let slowChecks: bool = false;
+
+export function setDataBpArmed(on: bool, cpl: i32): void {
+  dataBpArmed = on;
+  setCplMasks(cpl);
+}
+
 export function setCplMasks(cpl: i32): void {
   const user: u32 = cpl == 3 ? T_NOUSER : 0;
   accUser = cpl == 3 ? 4 : 0;
-  readMask = T_VALID | user;
-  writeMask = T_VALID | T_READONLY | T_CODE | user;
+  acArmed = cpl == 3 && (load<u32>(STATE + S_CR0) & (1 << 18)) != 0 && (load<u32>(STATE + S_EFLAGS) & (1 << 18)) != 0;
+  slowChecks = acArmed || dataBpArmed;
+  const any: u32 = slowChecks ? T_ANY : 0;
+  readMask = T_VALID | user | any;
+  writeMask = T_VALID | T_READONLY | T_CODE | user | any;
 }
 
 export function setFetchCache(page: u32, host: usize): void {
@@ -56,7 +77,7 @@ export function tlbSet(lin: u32, entry: u32): void {
       listOverflow = true;
     }
   }
-  store<u32>(p, entry);
+  store<u32>(p, entry | T_ANY);
 }
 
 export function tlbFlushPage(lin: u32): void {

@@ -108,6 +108,12 @@ export const S = {
    */
   HV_START: 0x260,
   HV_WINDOWS: 0x270,
+  /**
+   * PAE PDPTE registers PDPTE0..3 (4 x u64, low dword first): loaded from the PDPT by MOV to CR3 in
+   * PAE paging, by MOV to CR0/CR4 that enters or changes PAE paging, and by task switches (SDM vol. 3,
+   * 4.4.1); the walker reads these, not memory. The host's refresh() reloads them.
+   */
+  PDPTE: 0x2b0,
 } as const;
 
 export const HV_WINDOW_MAX = 4;

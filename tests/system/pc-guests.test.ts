@@ -16,18 +16,7 @@ const root = join(import.meta.dirname, "..", "..");
 const KERNELS = ["seg-limits", "priv-transitions", "paging", "pae", "exceptions", "tasks", "v86", "realmode"];
 
 /** Expected-output line prefixes (up to the colon) that ringone does not reproduce yet, and why. */
-const KNOWN_GAPS: Record<string, Record<string, string>> = {
-  paging: { "pf-pse-rsvd-bit21": "4 MiB PDE bits 13-21 are not checked as reserved (no PSE-36)" },
-  pae: { "cr3-pdpte-rsvd": "PDPTEs are read at walk time, not loaded (and checked) at CR3 load" },
-  exceptions: {
-    "np-gate-cs-int1": "INT1 (F1) delivery fault reports the wrong EIP",
-    "db-exec-breakpoint": "DR7 breakpoints not implemented",
-    "db-data-write": "DR7 breakpoints not implemented",
-    "db-general-detect": "DR7.GD not implemented",
-    "ac-misaligned": "#AC not implemented",
-  },
-  tasks: { "tss-t-flag": "the TSS T (debug trap) flag is ignored" },
-};
+const KNOWN_GAPS: Record<string, Record<string, string>> = {};
 
 function boot(name: string): string {
   const m = new PcMachine({ memMB: 32 });

@@ -68,7 +68,8 @@ describe("protected-mode delivery", () => {
     expect(s.cpu.eip).toBe(0x4001);
     const esp = s.cpu.reg("esp");
     expect(esp).toBe(KSTACK - 16);
-    expect([0, 4, 8, 12].map((o) => s.r32(esp + o))).toEqual([0x28, CODE + 4, KCS, 0x202]);
+    // A fault-class exception pushes EFLAGS with RF=1 (SDM vol. 3, 18.3.1.1).
+    expect([0, 4, 8, 12].map((o) => s.r32(esp + o))).toEqual([0x28, CODE + 4, KCS, 0x10202]);
     expect(s.cpu.eflags & 0x200).toBe(0x200);
   });
 

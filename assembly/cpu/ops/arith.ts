@@ -8,10 +8,10 @@ import { opcode, modReg, modIsReg, imm, os32, eaSeg, eaOff } from "../decode";
 import {
   readE8, rmwE8, writeE8, readE16, readEv, rmwEv, writeEv, readGb, writeGb, readGv, writeGv, readRv, writeRv, vsize,
 } from "../operands";
-import { reg8, setReg8, reg16, setReg16, reg32, setReg32, EAX, ECX, EDX, EBX } from "../state";
+import { reg8, setReg8, reg16, setReg16, reg32, setReg32, EAX, ECX, EDX, EBX, SV_WRITE } from "../state";
 import { faulted } from "../fault";
 import { setLazy, keepCF, getCF, getEflags, setEflagsBits, L_INC, L_DEC, L_SUB, L_ADD, L_LOGIC, CF, PF, AF, ZF, SF } from "../flags";
-import { read32, write32, checkWrite } from "../../mmu/access";
+import { read32, write32, checkWrite, segOk, alignOk } from "../../mmu/access";
 
 // ---------------------------------------------------------------- INC, DEC
 
@@ -121,6 +121,7 @@ export function cmpxchg_EvGv(): void {
 
 /** 0F C7 /1 m64: compare EDX:EAX with m64; equal: m64 = ECX:EBX, ZF=1; else EDX:EAX = m64, ZF=0. */
 export function cmpxchg8b(): void {
+  if (!segOk(eaSeg, eaOff, 8, SV_WRITE) || !alignOk(eaSeg, eaOff, 8)) return; // #GP, then #AC (8-byte operand)
   if (!checkWrite(eaSeg, eaOff, 8)) return;
   const lo = read32(eaSeg, eaOff);
   const hi = read32(eaSeg, eaOff + 4);

@@ -12,7 +12,7 @@
 import { STATE, S_EIP, S_CPL } from "../../gen/layout";
 import { imm, os32 } from "../decode";
 import { segBase, segSel, segLimit, reg32, setReg32, getCpl, getMode, MODE_PROT, MODE_V86, SR_CS, SR_SS, SR_TR, ESP } from "../state";
-import { faulted, raise, raiseSoft, raiseTrap, gp0, GP, NP, SS, TS, BP, OF as V_OF, DB } from "../fault";
+import { faulted, raise, raiseSoft, raiseTrap, raiseIcebp, gp0, GP, NP, SS, TS, BP, OF as V_OF, DB } from "../fault";
 import { getEflags, getOF, rawEflags, setEflagsBits, CF, PF, AF, ZF, SF, TF, IF, DF, OF, IOPL, NT, RF, VM, AC, VIF, VIP, ID } from "../flags";
 import { pop16, pop32, setSp } from "../stack";
 import { readSys16 } from "../../mmu/access";
@@ -47,7 +47,7 @@ export function into(): void {
   raiseSoft(V_OF);
 }
 /** F1: INT1 / ICEBP: a #DB trap delivered like a hardware event (no gate-DPL check). */
-export function int1(): void { raiseTrap(DB, 0, false); }
+export function int1(): void { raiseIcebp(); }
 
 /**
  * Load EFLAGS from a popped image under the protected-mode rules of IRET (and POPF apart from

@@ -17,7 +17,10 @@ import { setCplMasks } from "../../mmu/tlb";
 import { refreshMode } from "../mode";
 import { runExecuted } from "../progress";
 
-/** Leaf 1 EDX: FPU DE PSE TSC MSR PAE MCE CX8 APIC SEP MTRR PGE MCA CMOV PAT FXSR. */
+/**
+ * Leaf 1 EDX: FPU DE PSE TSC MSR PAE MCE CX8 APIC SEP MTRR PGE MCA CMOV PAT FXSR. No PSE-36 (bit 17):
+ * mmu/paging.ts treats bits 13..21 of a 4 MiB PDE as reserved; keep the two consistent.
+ */
 export const CPUID1_EDX: u32 = 0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200 | 0x800 | 0x1000 |
   0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x1000000;
 const SIGNATURE: u32 = 0x633;

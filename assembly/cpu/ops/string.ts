@@ -25,7 +25,7 @@ import {
   segBase, segValid, segCheckLo, segCheckHi, SV_READ, SV_WRITE,
 } from "../state";
 import { faulted } from "../fault";
-import { rawEflags, DF, setLazy, getZF, L_SUB } from "../flags";
+import { rawEflags, setRawEflags, DF, RF, setLazy, getZF, L_SUB } from "../flags";
 import { read8, read16, read32, write8, write16, write32 } from "../../mmu/access";
 import { tlbGet, readMask, writeMask, T_VALID } from "../../mmu/tlb";
 
@@ -74,11 +74,15 @@ const REP_MAX: u32 = 4096;
 // @ts-ignore: decorator
 @inline function setCount(v: u32): void { if (as32) setReg32(ECX, v); else setReg16(ECX, v); }
 
-/** After a chunk: commit the count; if work remains, leave EIP at the instruction. */
+/**
+ * After a chunk: commit the count; if work remains, leave EIP at the instruction and set EFLAGS.RF,
+ * as the SDM (vol. 3, 18.3.1.1) has an interrupt or trap between iterations push RF=1: the next
+ * chunk does not re-trigger an instruction breakpoint (run.ts clears RF when it starts).
+ */
 // @ts-ignore: decorator
 @inline function yieldRest(n: u32): void {
   setCount(n);
-  if (n != 0) setEip(insnStart);
+  if (n != 0) { setEip(insnStart); setRawEflags(rawEflags() | RF); }
 }
 /** REPE/REPNE termination after a CMPS/SCAS iteration. */
 // @ts-ignore: decorator

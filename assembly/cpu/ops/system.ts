@@ -1,12 +1,14 @@
 /**
  * System instructions (SDM vol. 2 pages; vol. 3 ch. 2, 5.10): CLI/STI, group 0F 00 (SLDT STR LLDT
  * LTR VERR VERW), group 0F 01 (SGDT SIDT LGDT LIDT SMSW LMSW INVLPG), LAR, LSL, ARPL, CLTS,
- * INVD/WBINVD, UD2, MOV to/from CR0-CR4 and DR0-DR7.
+ * INVD/WBINVD, UD2, MOV to/from CR0-CR4 and DR0-DR7 (DR7.GD general detect; DR7 writes re-arm the
+ * breakpoints, cpu/debug.ts).
  *
  * Privileged forms check CPL 0 (#GP(0)); in v86 mode CPL is 3, so they fault there too. 0F 00,
  * LAR, LSL and ARPL are #UD outside protected mode. CR writes keep the TLB and MODE consistent:
  * CR0.PG/PE/WP changes flush everything and refresh the mode, CR3 writes keep global pages, CR4
- * PGE/PAE/PSE changes flush everything.
+ * PGE/PAE/PSE changes flush everything. Writes that enter or change PAE paging load the PDPTE
+ * registers and fail with #GP(0), changing nothing, if a present PDPTE has a reserved bit set.
  */
 import { STATE, S_CR0, S_CR2, S_CR3, S_CR4, S_DR, S_GDTR_BASE, S_GDTR_LIMIT, S_IDTR_BASE, S_IDTR_LIMIT, S_INT_SHADOW } from "../../gen/layout";
 import { modReg, modRm, modIsReg, eaSeg, eaOff, os32 } from "../decode";
@@ -15,10 +17,12 @@ import {
   reg32, setReg32, setReg16, segSel, segBase, segAccess, setSegCache, getCpl, getMode, getCr0, getCr4, MODE_PROT, MODE_V86,
   SR_LDTR, SR_TR, SV_USABLE, CR0_PE, CR0_PG, CR0_WP, CR0_TS, CR0_CD, CR0_NW, CR0_ET, CR4_DE, CR4_PGE, CR4_PAE, CR4_PSE,
 } from "../state";
-import { faulted, raise, ud, gp0, GP, NP } from "../fault";
+import { faulted, raise, ud, gp0, GP, NP, DB } from "../fault";
+import { refreshDebug, setDr6, DR6_BD, DR7_GD } from "../debug";
 import { rawEflags, setEflagsBits, getEflags, IF, ZF } from "../flags";
 import { read16, read32, write16, write32, checkWrite, writeSys8 } from "../../mmu/access";
 import { tlbFlush, tlbFlushPage } from "../../mmu/tlb";
+import { loadPdptes, paePaging } from "../../mmu/paging";
 import { refreshMode } from "../mode";
 import {
   readDesc, setDesc, dLo, dHi, dAddr, dDpl, dPresent, dIsCode, dConforming, dReadable, dWritableData, dLimit, cacheFromDesc,
@@ -219,16 +223,25 @@ export function mov_CdRd(): void {
       if ((v & CR0_NW) && !(v & CR0_CD)) { gp0(); return; }
       const old = getCr0();
       const n = (v & 0xe005003f) | CR0_ET; // reserved bits ignored; ET is hardwired to 1
+      // Entering or changing PAE paging (PG, CD, NW) loads the PDPTEs (SDM vol. 3, 4.4.1).
+      if ((n & CR0_PG) && (getCr4() & CR4_PAE) && ((n ^ old) & (CR0_PG | CR0_CD | CR0_NW)) &&
+        !loadPdptes(load<u32>(STATE + S_CR3), true)) { gp0(); return; }
       store<u32>(STATE + S_CR0, n);
       if ((n ^ old) & (CR0_PG | CR0_PE | CR0_WP)) tlbFlush(false);
       refreshMode();
       break;
     }
     case 2: store<u32>(STATE + S_CR2, v); break;
-    case 3: store<u32>(STATE + S_CR3, v); tlbFlush(true); break;
+    case 3:
+      if (paePaging() && !loadPdptes(v, true)) { gp0(); return; }
+      store<u32>(STATE + S_CR3, v);
+      tlbFlush(true);
+      break;
     default: {
       if (v & ~CR4_VALID) { gp0(); return; }
       const old = getCr4();
+      if ((getCr0() & CR0_PG) && (v & CR4_PAE) && ((v ^ old) & (CR4_PGE | CR4_PAE | CR4_PSE)) &&
+        !loadPdptes(load<u32>(STATE + S_CR3), true)) { gp0(); return; }
       store<u32>(STATE + S_CR4, v);
       if ((v ^ old) & (CR4_PGE | CR4_PAE | CR4_PSE)) tlbFlush(false);
     }
@@ -244,10 +257,20 @@ function drIndex(): i32 {
   }
   return r;
 }
+/**
+ * DR7.GD (general detect, SDM vol. 3, 18.2.4): any MOV to or from a debug register is a #DB fault
+ * before it executes, with DR6.BD set (interrupts.ts clears GD when the #DB handler is entered).
+ */
+function generalDetect(): bool {
+  if ((load<u32>(STATE + S_DR + 28) & DR7_GD) == 0) return false;
+  setDr6(0, DR6_BD);
+  raise(DB, 0);
+  return true;
+}
 /** 0F 21: MOV r32, DRn. */
 export function mov_RdDd(): void {
   const r = drIndex();
-  if (r < 0 || !priv()) return;
+  if (r < 0 || !priv() || generalDetect()) return;
   let v = load<u32>(STATE + S_DR + r * 4);
   if (r == 6) v = (v | 0xffff0ff0) & ~0x1000;
   else if (r == 7) v = (v | 0x400) & ~0xd800;
@@ -256,9 +279,10 @@ export function mov_RdDd(): void {
 /** 0F 23: MOV DRn, r32. */
 export function mov_DdRd(): void {
   const r = drIndex();
-  if (r < 0 || !priv()) return;
+  if (r < 0 || !priv() || generalDetect()) return;
   let v = <u32>reg32(modRm);
   if (r == 6) v = (v | 0xffff0ff0) & ~0x1000;
   else if (r == 7) v = (v | 0x400) & ~0xd800;
   store<u32>(STATE + S_DR + r * 4, v);
+  if (r == 7) refreshDebug();
 }

@@ -116,8 +116,11 @@ function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   const pdptAddr = (load<u32>(STATE + S_CR3) & 0xffffffe0) + ((lin >>> 30) << 3);
   const pdpte = physRead32(pdptAddr), pdpteHi = physRead32(pdptAddr + 4);
   if ((pdpte & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }
-  // PDPTE bits 1, 2, 5..8 and 63 are reserved.
-  if ((pdpte & 0x1e6) != 0 || (pdpteHi & RSVD_HI_NOXD) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
+  // PDPTE bits 1, 2, 5..8 and 63 are reserved. A Xen PV guest (HV_START set) runs on compat Xen,
+  // where its L3 sits under a long-mode L4: RW, US, A and D are legal there and do not restrict
+  // access (compat Xen ORs in US|RW), so only bits 7 and 8 stay reserved (docs/pv-design.md).
+  const pdpteRsvd: u32 = hvStart() != 0 ? 0x180 : 0x1e6;
+  if ((pdpte & pdpteRsvd) != 0 || (pdpteHi & RSVD_HI_NOXD) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
   const pdeAddr = (pdpte & 0xfffff000) + (((lin >>> 21) & 0x1ff) << 3);
   const pde = physRead32(pdeAddr), pdeHi = physRead32(pdeAddr + 4);
   if ((pde & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fb); return 0; }

@@ -83,3 +83,33 @@ describe("buildDomain errors", () => {
     expect(() => buildDomain(img, { memMB: 16 })).toThrow(/not a Xen PV kernel/);
   });
 });
+
+describe("initial vCPU state", () => {
+  for (const mode of ["pae", "2l"] as const) {
+    it(`segment caches come from the machine GDT through the core's loads [${mode}]`, async () => {
+      const L = await import("../../host/isa/layout.ts");
+      const { cpu, domain, layout } = buildDomain(guest(`startinfo-${mode}`), { memMB: 16 });
+      expect(cpu.state32(L.S.CPL)).toBe(1);
+      const cs = cpu.seg(L.SEG_CS), ss = cpu.seg(L.SEG_SS), tr = cpu.seg(L.SEG_TR);
+      expect(cs.sel).toBe(0xe019);
+      expect([cs.base, cs.limit, cs.access & 0xffff]).toEqual([0, 0xffffffff, 0xc0bb]); // G D P DPL1 code R A
+      expect([ss.sel, ss.access & 0xffff]).toEqual([0xe021, 0xc0b3]);
+      for (const sr of [L.SEG_DS, L.SEG_ES, L.SEG_FS, L.SEG_GS]) expect(cpu.seg(sr).sel).toBe(0xe021);
+      expect(tr.access & 0x1f).toBe(0x0b); // busy 32-bit TSS
+      expect(cpu.stateU32(L.S.GDTR_LIMIT)).toBe(0xffff);
+      expect(cpu.stateU32(L.S.IDTR_LIMIT)).toBe(0);
+      expect(cpu.stateU32(L.S.HV_START)).toBe(mode === "pae" ? 0xf5800000 : 0xfc000000);
+      expect(cpu.stateU32(L.S.CR4) & 0x20).toBe(mode === "pae" ? 0x20 : 0);
+      expect(cpu.stateU32(L.S.EFER) & 0x800).toBe(mode === "pae" ? 0x800 : 0);
+      expect(cpu.stateU32(L.S.CR3)).toBe(layout.ptPfn * 4096);
+      expect(cpu.eflags).toBe(0x202);
+      expect(domain.vcpu.upcallMask).toBe(1);
+      expect(domain.vcpu.kernelSs).toBe(0xe021);
+      expect(domain.vcpu.kernelSp).toBe(cpu.reg("esp"));
+      // Machine frames: guest RAM first, hypervisor frames after it.
+      expect(domain.sharedInfoMfn).toBeGreaterThanOrEqual(domain.nrPages);
+      expect(domain.m2p(domain.sharedInfoMfn)).toBe(0xffffffff);
+      expect(domain.m2p(5)).toBe(5);
+    });
+  }
+});

@@ -119,6 +119,22 @@ const CASES: Case[] = [
     kernel: "fault", title: "fault: HLT in ring 1 is #GP(0)", cmdline: "kind=hlt", exitCode: 1,
     after: (_m, r) => { expect(r.detail).toContain("#GP (vector 13) error code 0x0000"); },
   },
+  {
+    kernel: "block", title: "block with no event source stops the run (mask cleared)", exitCode: 8,
+    after: (m, r) => { expect(r.reason).toBe("blocked"); expect(m.domain.vcpu.upcallMask).toBe(0); expect(r.detail).toContain("SCHEDOP_block"); },
+  },
+  {
+    kernel: "block", title: "poll with no event source stops the run", cmdline: "poll=1", exitCode: 8,
+    after: (m, r) => { expect(r.detail).toContain("SCHEDOP_poll on 2 port(s)"); expect(m.domain.vcpu.upcallMask).toBe(1); },
+  },
+  {
+    kernel: "block", title: "block returns through the events hook", cmdline: "hooks=1",
+    before: (m) => { m.hooks.block = () => true; },
+  },
+  {
+    kernel: "block", title: "poll returns when a listed port is pending", cmdline: "hooks=1 poll=1",
+    before: (m) => { m.hooks.portPending = (p) => p === 2; },
+  },
 ];
 
 describe("PV test kernels", () => {

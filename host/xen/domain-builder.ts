@@ -224,6 +224,9 @@ export interface BuiltDomain {
   layout: PvLayout;
 }
 
+/** The core's largest RAM (host/core/cpu.ts). */
+export const MAX_MACHINE_MB = 3072;
+
 /** Machine memory in MiB: guest RAM plus whole MiB of hypervisor frames. */
 export function machineMegabytes(memMB: number): number {
   for (let extra = 1; ; extra++) {
@@ -241,6 +244,7 @@ export function buildDomain(image: Uint8Array, opts: PvBuildOptions): BuiltDomai
   const what = opts.what ?? "kernel";
   const k = readKernel(image, { expectPaging: opts.expectPaging, what });
   if (!Number.isInteger(opts.memMB) || opts.memMB < 4) throw new ElfError(`${what}: a PV guest needs at least 4 MiB (--mem ${opts.memMB})`);
+  if (machineMegabytes(opts.memMB) > MAX_MACHINE_MB) throw new ElfError(`${what}: --mem ${opts.memMB} leaves no room for the hypervisor's frames (at most ${MAX_MACHINE_MB - machineMegabytes(0)} MiB for a PV guest)`);
   const nrPages = opts.memMB * 256;
   const mods = opts.modules ?? [];
   const module = mods.length === 0 ? undefined : mods.length === 1 ? mods[0].data : packModules(mods);

@@ -113,3 +113,9 @@ describe("initial vCPU state", () => {
     });
   }
 });
+
+describe("memory limits", () => {
+  it("refuses a --mem that leaves no room for hypervisor frames", () => {
+    expect(() => buildDomain(guest("startinfo-pae"), { memMB: 3072 })).toThrow(/no room for the hypervisor/);
+  });
+});

@@ -15,6 +15,8 @@ import { TSS } from "../../host/xen/domain.ts";
 const root = join(import.meta.dirname, "..", "..");
 const elfPath = (name: string, mode: string) => join(root, "guests", "build", "pv", `${name}-${mode}.elf`);
 const MODES = ["pae", "2l"] as const;
+/** Kernels also built with VIRT_BASE 0xC0000000 (Linux-style): NAME-hi-pae.elf, NAME-hi-2l.elf. */
+const HI_KERNELS = new Set(["startinfo", "hcpage", "p2m", "module", "modpfn", "hostile"]);
 
 interface Case {
   /** Kernel name (guests/pv/tests/NAME.c). */
@@ -87,6 +89,8 @@ const CASES: Case[] = [
     },
   },
   { kernel: "debugreg" },
+  { kernel: "clobber" },
+  { kernel: "clobber", title: "clobber (Xen debug build: used argument registers poisoned)", cmdline: "debug=1", xenDebug: true },
   { kernel: "iopl", after: (m) => { expect(m.domain.vcpu.iopl).toBe(1); } },
   { kernel: "memory" },
   { kernel: "shutdown", title: "shutdown poweroff", cmdline: "reason=0", exitCode: 0 },
@@ -139,7 +143,7 @@ const CASES: Case[] = [
 
 describe("PV test kernels", () => {
   for (const c of CASES) {
-    for (const mode of MODES) {
+    for (const mode of HI_KERNELS.has(c.kernel) ? [...MODES, "hi-pae", "hi-2l"] : MODES) {
       it(`${c.title ?? c.kernel} [${mode}]`, () => {
         const { m, r } = boot(c, mode);
         const want = c.exitCode ?? 0;

@@ -17,8 +17,11 @@
     ELFNOTE(7, .asciz, "1")                     /* GUEST_VERSION */
     ELFNOTE(5, .asciz, "xen-3.0")               /* XEN_VERSION */
     ELFNOTE(8, .asciz, "generic")               /* LOADER */
-    ELFNOTE(3, .long, 0)                        /* VIRT_BASE */
-    ELFNOTE(4, .long, 0)                        /* PADDR_OFFSET */
+#ifndef VIRT_BASE
+#define VIRT_BASE 0
+#endif
+    ELFNOTE(3, .long, VIRT_BASE)                /* VIRT_BASE */
+    ELFNOTE(4, .long, VIRT_BASE)                /* PADDR_OFFSET: p_paddr == p_vaddr */
     ELFNOTE(1, .long, _start)                   /* ENTRY */
     ELFNOTE(2, .long, hypercall_page)           /* HYPERCALL_PAGE */
 #if CONFIG_PAE
@@ -96,6 +99,38 @@ hypercall_raw:
     mov 24(%ebp), %esi
     mov 28(%ebp), %edi
     int $0x82
+    pop %edi
+    pop %esi
+    pop %ebx
+    pop %ebp
+    ret
+
+/* long hypercall_regs(nr, u32 regs[5]): EBX..EDI from regs, written back after the call. */
+    .globl hypercall_regs
+hypercall_regs:
+    push %ebp
+    mov %esp, %ebp
+    push %ebx
+    push %esi
+    push %edi
+    mov 12(%ebp), %eax
+    mov 0(%eax), %ebx
+    mov 4(%eax), %ecx
+    mov 8(%eax), %edx
+    mov 12(%eax), %esi
+    mov 16(%eax), %edi
+    mov 8(%ebp), %eax
+    shl $5, %eax
+    add $hypercall_page, %eax
+    call *%eax
+    push %eax
+    mov 12(%ebp), %eax
+    mov %ebx, 0(%eax)
+    mov %ecx, 4(%eax)
+    mov %edx, 8(%eax)
+    mov %esi, 12(%eax)
+    mov %edi, 16(%eax)
+    pop %eax
     pop %edi
     pop %esi
     pop %ebx

@@ -145,7 +145,7 @@ ulong p2m(ulong pfn) { return ((const ulong *)start_info->mfn_list)[pfn]; }
 void *mfn_to_virt(ulong mfn) {
     ulong pfn = m2p(mfn);
     if (pfn == ~0ul || pfn >= start_info->nr_pages) return NULL;
-    return (void *)(pfn << 12); /* VIRT_BASE 0: the initial region maps PFN n at n * 4096 */
+    return (void *)(VIRT_BASE + (pfn << 12)); /* the initial region maps PFN n at VIRT_BASE + n * 4096 */
 }
 
 pte_t l1e_of(ulong va) {

@@ -6,6 +6,11 @@
 #ifndef PVLIB_H
 #define PVLIB_H
 
+/* Where PFN 0 is mapped (XEN_ELFNOTE_VIRT_BASE): 0 like XTF, or 0xC0000000 like Linux (-hi builds). */
+#ifndef VIRT_BASE
+#define VIRT_BASE 0
+#endif
+
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
@@ -89,6 +94,8 @@ extern char _start[], _end[];
 /* Hypercalls: through the hypercall page, or with a raw `int $0x82` (any number). */
 long hypercall(u32 nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5);
 long hypercall_raw(u32 nr, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5);
+/* Through the page with EBX..EDI from regs[0..4]; regs receives their values after the call. */
+long hypercall_regs(u32 nr, u32 regs[5]);
 #define HC0(n) hypercall(HC_##n, 0, 0, 0, 0, 0)
 #define HC1(n, a) hypercall(HC_##n, (ulong)(a), 0, 0, 0, 0)
 #define HC2(n, a, b) hypercall(HC_##n, (ulong)(a), (ulong)(b), 0, 0, 0)
@@ -122,7 +129,7 @@ int test_failures(void);
 void __attribute__((noreturn)) test_done(void);
 void __attribute__((noreturn)) shutdown(u32 reason);
 
-/* Page tables (read through the initial read-only mapping; VIRT_BASE 0, MFN == PFN not assumed). */
+/* Page tables (read through the initial read-only mapping; MFN == PFN is not assumed). */
 ulong m2p(ulong mfn);
 ulong p2m(ulong pfn);
 /* The L1 entry mapping `va`, or 0 when it is not mapped by the initial tables. */

@@ -13,8 +13,8 @@ void test_main(void) {
         if (mfn == ~0ul || m2p(mfn) != pfn) { if (!bad++) fail("pfn 0x%lx -> mfn 0x%lx -> pfn 0x%lx", pfn, mfn, m2p(mfn)); }
     }
     check_eq(m2p(si->shared_info >> 12), ~0ul, "M2P of the shared_info frame");
-    check_eq(m2p(si->store_mfn), (ulong)si / PAGE_SIZE + 1, "M2P of the xenstore ring");
-    check_eq(m2p(si->console_mfn), (ulong)si / PAGE_SIZE + 2, "M2P of the console ring");
+    check_eq(m2p(si->store_mfn), ((ulong)si - VIRT_BASE) / PAGE_SIZE + 1, "M2P of the xenstore ring");
+    check_eq(m2p(si->console_mfn), ((ulong)si - VIRT_BASE) / PAGE_SIZE + 2, "M2P of the console ring");
     struct machphys_mapping mm = { 0, 0, 0 };
     check_eq(HC2(memory_op, 12 /* XENMEM_machphys_mapping */, &mm), 0, "machphys_mapping");
     check_eq(mm.v_start, MACH2PHYS_VIRT_START, "machphys_mapping.v_start");

@@ -12,9 +12,9 @@
 /* Page tables needed to map [0, end) (VIRT_BASE 0). */
 static ulong pt_count(ulong end) {
 #if CONFIG_PAE
-    return 1 + 4 + end / (2 * MB);
+    return 1 + (4 - (VIRT_BASE >> 30)) + (end - VIRT_BASE) / (2 * MB);
 #else
-    return 1 + end / (4 * MB);
+    return 1 + (end - VIRT_BASE) / (4 * MB);
 #endif
 }
 
@@ -35,12 +35,13 @@ void test_main(void) {
 
     /* The builder's order: kernel, P2M, start_info, xenstore, console, page tables, stack. */
     ulong kend = ROUNDUP((ulong)_end, PAGE_SIZE);
+    check_eq((ulong)_start, VIRT_BASE + 0x100000, "image address");
     check_eq(si->mfn_list, kend, "mfn_list (P2M right after the kernel)");
     ulong p2m_pages = ROUNDUP(si->nr_pages * 4, PAGE_SIZE) / PAGE_SIZE;
     ulong si_va = kend + p2m_pages * PAGE_SIZE;
     check_eq((ulong)si, si_va, "start_info address");
     check_eq(entry_regs[6], si_va, "ESI at entry");
-    ulong si_pfn = si_va >> 12;
+    ulong si_pfn = (si_va - VIRT_BASE) >> 12;
     check_eq(si->store_mfn, p2m(si_pfn + 1), "store_mfn");
     check_eq(si->console_mfn, p2m(si_pfn + 2), "console mfn");
     check_eq(si->pt_base, si_va + 3 * PAGE_SIZE, "pt_base");
@@ -68,23 +69,26 @@ void test_main(void) {
 
     /* The mapping: every page of [0, end) present, builder flags, page tables read-only. */
     ulong bad = 0;
-    for (ulong va = 0; va < end; va += PAGE_SIZE) {
+    for (ulong va = VIRT_BASE; va < end; va += PAGE_SIZE) {
         pte_t e = l1e_of(va);
         int is_pt = va >= si->pt_base && va < si->pt_base + si->nr_pt_frames * PAGE_SIZE;
         u32 fl = (u32)e & 0xfffu & ~_PAGE_DIRTY;
         u32 want = is_pt ? 0x21 : 0x23;
-        if (!(e & _PAGE_PRESENT) || fl != want || (e >> 12) != p2m(va >> 12)) {
-            if (!bad++) fail("L1 entry of 0x%lx is 0x%llx (want flags 0x%x, frame 0x%lx)", va, (unsigned long long)e, want, p2m(va >> 12));
+        ulong pfn = (va - VIRT_BASE) >> 12;
+        if (!(e & _PAGE_PRESENT) || fl != want || (e >> 12) != p2m(pfn)) {
+            if (!bad++) fail("L1 entry of 0x%lx is 0x%llx (want flags 0x%x, frame 0x%lx)", va, (unsigned long long)e, want, p2m(pfn));
         }
     }
     check(!l1e_of(end), "0x%lx (virt_pgtab_end) is mapped", end);
     /* Upper levels: P|RW|US|A|D. */
     const pte_t *top = (const pte_t *)si->pt_base;
 #if CONFIG_PAE
-    for (int s = 0; s < 4; s++) check_eq((u32)top[s] & 0xfff, 0x67, "L3 entry flags");
-    for (int s = 0; s < 4; s++) check_eq((ulong)(top[s] >> 12), p2m((si->pt_base >> 12) + 1 + s), "L3 entry frame (L2 pages follow the L3)");
+    for (int s = 0; s < (int)(VIRT_BASE >> 30); s++) check_eq(top[s], 0, "L3 entry below VIRT_BASE's slot");
+    for (int s = VIRT_BASE >> 30; s < 4; s++) check_eq((u32)top[s] & 0xfff, 0x67, "L3 entry flags");
+    for (int s = VIRT_BASE >> 30; s < 4; s++) check_eq((ulong)(top[s] >> 12), p2m(((si->pt_base - VIRT_BASE) >> 12) + 1 + s - (VIRT_BASE >> 30)), "L3 entry frame (L2 pages follow the L3)");
 #else
-    for (ulong i = 0; i < end >> 22; i++) check_eq((u32)top[i] & 0xfff & ~_PAGE_ACCESSED, 0x67 & ~_PAGE_ACCESSED, "L2 entry flags");
+    for (ulong i = 0; i < VIRT_BASE >> 22; i++) if (top[i]) { fail("L2 entry %lu below VIRT_BASE is 0x%x", i, top[i]); break; }
+    for (ulong i = VIRT_BASE >> 22; i < end >> 22; i++) check_eq((u32)top[i] & 0xfff & ~_PAGE_ACCESSED, 0x67 & ~_PAGE_ACCESSED, "L2 entry flags");
     check_eq(top[end >> 22], 0, "L2 entry past the region");
 #endif
     printk("startinfo: region ends at 0x%lx, %lu page-table frames, stack top 0x%lx\n", end, si->nr_pt_frames, stack_top);

@@ -32,6 +32,11 @@ void test_main(void) {
         EACH(badw, check_eq(HC2(xen_version, cmds[c], p), -EFAULT, name));
     }
     EACH(bad, check_eq(HC2(xen_version, 6, p), -EFAULT, name));
+    /* A buffer that runs off the region: -EFAULT and its mapped part is not written either. */
+    u8 *tail = (u8 *)(end - 512);
+    memset(tail, 0x77, 512);
+    check_eq(HC2(xen_version, 3, tail), -EFAULT, "capabilities running off the region");
+    for (int i = 0; i < 512; i++) if (tail[i] != 0x77) { fail("byte %d of a failed copy_to_guest was written", i); break; }
     /* sched_op */
     EACH(bad, check_eq(HC2(sched_op, 2, p), -EFAULT, name));       /* shutdown: no shutdown happens */
     EACH(bad, check_eq(HC2(sched_op, 5, p), -EFAULT, name));

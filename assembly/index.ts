@@ -18,6 +18,9 @@ import { setSegCache, SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS, SR_LDTR, SR_TR, 
 import { TABLE_ROWS } from "./gen/dispatch";
 import { getEflags } from "./cpu/flags";
 import { fpuReset } from "./cpu/fpu/state";
+import { clearFault, raise, faulted, faultVector, faultError, GP, NP } from "./cpu/fault";
+import { readDesc, setDesc, dLo, dHi, dAddr, dIsCode, dConforming, dDpl, dPresent, markAccessed, commitCs, cacheFromDesc, loadSegment } from "./cpu/segments";
+import { writeSys8 } from "./mmu/access";
 
 export function eflags(): i32 { return getEflags(); }
 
@@ -76,4 +79,46 @@ export function setFlat32(cpl: i32): void {
   store<u32>(STATE + S_CR0, load<u32>(STATE + S_CR0) | 1);
   store<i32>(STATE + S_CPL, cpl);
   refresh();
+}
+
+/**
+ * Load a selector into segment register `sr` (SR_* order: ES CS SS DS FS GS LDTR TR) the way the
+ * CPU's protected-mode loads do, reading the descriptor from the current GDT/LDT (so the cache
+ * matches the table): data/stack registers with every MOV Sreg check at the current CPL; CS as a
+ * privilege-changing transfer to RPL = the selector's RPL (non-conforming code, DPL == RPL), which
+ * becomes the CPL; LDTR as LLDT; TR as LTR (the TSS is marked busy). Used by hosts that set up an
+ * initial state (the Xen PV domain builder). Returns 0, or 0x1000000 | vector << 16 | error code
+ * for the fault the load raised (nothing is loaded then).
+ */
+export function loadSelector(sr: i32, sel: i32): i32 {
+  clearFault();
+  sel &= 0xffff;
+  if (sr == SR_CS) {
+    const rpl = sel & 3;
+    if ((sel & 0xfffc) == 0) raise(GP, 0);
+    else if (!readDesc(sel)) { if (!faulted) raise(GP, sel & 0xfffc); }
+    else if (!dIsCode() || dConforming() || dDpl() != rpl) raise(GP, sel & 0xfffc);
+    else if (!dPresent()) raise(NP, sel & 0xfffc);
+    else { markAccessed(); if (!faulted) commitCs(sel, rpl); }
+  } else if (sr == SR_LDTR || sr == SR_TR) {
+    if ((sel & 0xfffc) == 0) {
+      if (sr == SR_TR) raise(GP, 0); else setSegCache(SR_LDTR, sel, 0, 0, 0, 0);
+    } else if ((sel & 4) || !readDesc(sel)) { if (!faulted) raise(GP, sel & 0xfffc); }
+    else {
+      const t = <i32>(dHi >> 8) & 0x1f;
+      if (sr == SR_LDTR ? t != 2 : (t != 1 && t != 9)) raise(GP, sel & 0xfffc);
+      else if (!dPresent()) raise(NP, sel & 0xfffc);
+      else if (sr == SR_TR) {
+        setDesc(dLo, dHi | 0x200, dAddr);
+        writeSys8(dAddr + 5, <i32>(dHi >> 8) & 0xff);
+        if (!faulted) cacheFromDesc(SR_TR, sel);
+      } else cacheFromDesc(SR_LDTR, sel);
+    }
+  } else if (sr >= 0 && sr < 6) {
+    loadSegment(sr, sel);
+  } else raise(GP, 0);
+  if (!faulted) return 0;
+  const r = 0x1000000 | ((faultVector & 0xff) << 16) | (faultError & 0xffff);
+  clearFault();
+  return r;
 }

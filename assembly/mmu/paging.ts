@@ -158,10 +158,16 @@ function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   return pa;
 }
 
-/** A present PDPTE with a reserved bit set: bits 1, 2, 5..8, and 36..63 (MAXPHYADDR 36; no XD). */
+/**
+ * A present PDPTE with a reserved bit set: bits 1, 2, 5..8, and 36..63 (MAXPHYADDR 36; no XD).
+ * A Xen PV guest (HV_START set) runs on compat Xen, where its L3 sits under a long-mode L4: RW, US,
+ * A and D are legal there and do not restrict access, so only bits 7 and 8 stay reserved
+ * (docs/pv-design.md).
+ */
 // @ts-ignore: decorator
 @inline function pdpteBad(lo: u32, hi: u32): bool {
-  return (lo & PTE_P) != 0 && ((lo & 0x1e6) != 0 || (hi & RSVD_HI_NOXD) != 0);
+  const rsvd: u32 = hvStart() != 0 ? 0x180 : 0x1e6;
+  return (lo & PTE_P) != 0 && ((lo & rsvd) != 0 || (hi & RSVD_HI_NOXD) != 0);
 }
 
 /**

@@ -20,6 +20,12 @@ export interface CoreExports {
   tlbEntriesUsed(): number;
   /** EFLAGS with the lazy arithmetic flags evaluated (no side effects). */
   eflags(): number;
+  /**
+   * Load a selector into segment register `sr` (L.SEG_* order) through the CPU's protected-mode
+   * checks, reading the current GDT/LDT (CS: the selector's RPL becomes the CPL; TR: as LTR).
+   * Returns 0, or 0x1000000 | vector << 16 | error code.
+   */
+  loadSelector(sr: number, sel: number): number;
 }
 
 export interface CpuOptions {

@@ -24,7 +24,8 @@ import { cyclesAt, timeOfCycle, type TimeSource } from "./clock.ts";
 export const PIT_HZ = 1193182;
 
 class Channel {
-  mode = 0;
+  /** Power-on state: mode 3 without a count (OUT high), as firmware would leave it. */
+  mode = 3;
   rw = 3; // 1 LSB, 2 MSB, 3 LSB then MSB
   bcd = false;
   /** The count register (N as written; 0 means the maximum). */
@@ -64,7 +65,7 @@ export class Pit8254 implements PortDevice {
   readonly ch = [new Channel(), new Channel(), new Channel()];
   speakerData = false;
   /** Last OUT level of channel 0 as seen by the interrupt line, and the clock it was evaluated at. */
-  private irqOut = false;
+  private irqOut = true;
   private irqClk = 0;
   /** Rising edges of channel 0's OUT seen so far (for tests and stats). */
   edges0 = 0;

@@ -245,26 +245,35 @@ export class PcMachine {
   }
 
   private waitMs = 0;
+  /** The last exit was an IN or MMIO access whose instruction replays on the next run(). */
+  private replayPending = false;
   private lastOutLen = 0;
 
   private slice(maxInstructions: number, until: RegExp | undefined, wallUntil: number, waitForInput = false): RunResult | "wait" {
     const cpu = this.cpu;
-    const start = cpu.instructions;
-    const limit = start + BigInt(Math.floor(Math.max(0, maxInstructions)));
-    const done = (reason: StopReason, detail: string): RunResult => ({ reason, instructions: cpu.instructions - start, detail });
+    const icount = () => cpu.stateU32(S.ICOUNT_HI) * 4294967296 + cpu.stateU32(S.ICOUNT_LO);
+    const start = icount();
+    const limit = start + Math.floor(Math.max(0, maxInstructions));
+    const done = (reason: StopReason, detail: string): RunResult => ({ reason, instructions: BigInt(icount() - start), detail });
     let iter = 0;
     for (;;) {
       if (this.resetRequested) {
         if (!this.doReset()) return done("reset", "the guest reset the machine");
       }
-      const left = limit - cpu.instructions;
-      if (left <= 0n) return done("limit", `stopped after ${maxInstructions} instructions`);
+      const left = limit - icount();
+      if (left <= 0) return done("limit", `stopped after ${maxInstructions} instructions`);
       if ((++iter & 255) === 0 && performance.now() > wallUntil) { this.waitMs = 0; return "wait"; }
       this.serviceDevices();
-      this.post();
       const deadline = this.nextDeadline();
-      let budget = Number(left > BigInt(MAX_SLICE) ? BigInt(MAX_SLICE) : left);
+      let budget = Math.min(left, MAX_SLICE);
       if (deadline !== undefined) budget = Math.max(1, Math.min(budget, this.clock.ticksUntil(deadline)));
+      if (this.replayPending) {
+        // An answered IN or MMIO access replays its instruction first: the core would take an
+        // offered interrupt before the replay and hand the answer to the handler's first access.
+        // So no vector this time, and a one-instruction run if one is waiting.
+        this.replayPending = false;
+        if (this.pendingVector().vector >= 0) budget = 1;
+      } else this.post();
       const r = cpu.run(budget);
       this.settle();
       this.exitCounts.set(r, (this.exitCounts.get(r) ?? 0) + 1);
@@ -277,7 +286,7 @@ export class PcMachine {
               this.lastOutLen = this.outBytes.length;
               if (until.test(this.output)) return done("stopped", "output matched");
             }
-          } else cpu.answerIn(this.bus.read(port, size));
+          } else { cpu.answerIn(this.bus.read(port, size)); this.replayPending = true; }
           break;
         }
         case ExitReason.MMIO: {
@@ -285,6 +294,7 @@ export class PcMachine {
           const apic = this.apic && this.apicActiveBase(addr) ? this.apic : undefined;
           if (cpu.exit32(X.IS_OUT)) { (apic ?? this.mmio).write(addr, size, cpu.exit32(X.VALUE)); cpu.answerMmio(0); }
           else cpu.answerMmio((apic ?? this.mmio).read(addr, size));
+          this.replayPending = true;
           break;
         }
         case ExitReason.HLT: {

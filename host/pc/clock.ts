@@ -31,7 +31,7 @@ export class VirtualClock {
   constructor(private readonly cpu: Cpu) {}
 
   /** Current guest time in ticks (instructions + idle). */
-  ticks(): number { return Number(this.cpu.instructions) + this.idle; }
+  ticks(): number { return this.cpu.stateU32(S.ICOUNT_HI) * 4294967296 + this.cpu.stateU32(S.ICOUNT_LO) + this.idle; }
 
   /** Current guest time in nanoseconds. */
   now(): number { return this.ticks() * NS_PER_TICK; }
@@ -64,14 +64,27 @@ export class ManualTime implements TimeSource {
   advance(ns: number): void { this.t += ns; }
 }
 
-/** floor(ns * hz / 1e9) exactly (BigInt: the product exceeds 2^53 after a few minutes). */
+/**
+ * floor(ns * hz / 1e9), exactly. The product exceeds 2^53 after a few minutes, so whole seconds
+ * are split off: cycles = s * hz + floor(r * hz / 1e9) with r < 1e9, where r * hz stays below
+ * 2^53 for hz up to 9 MHz and the quotient's fraction (a multiple of 1e-9) is far above its ulp.
+ * Frequencies dividing 1 GHz use an exact integer division. (Called on every exit: no BigInt.)
+ */
 export function cyclesAt(ns: number, hz: number): number {
-  return Number((BigInt(Math.floor(ns)) * BigInt(hz)) / 1_000_000_000n);
+  ns = Math.floor(ns);
+  if (1e9 % hz === 0) return Math.floor(ns / (1e9 / hz));
+  if (hz > 9e6) return Number((BigInt(ns) * BigInt(hz)) / 1_000_000_000n);
+  const s = Math.floor(ns / 1e9), r = ns - s * 1e9;
+  return s * hz + Math.floor((r * hz) / 1e9);
 }
 
-/** The earliest time (ns) at which `cyclesAt(t, hz) >= cycles`. */
+/** The earliest time (ns) at which `cyclesAt(t, hz) >= cycles`: ceil(cycles * 1e9 / hz). */
 export function timeOfCycle(cycles: number, hz: number): number {
-  // ceil(cycles * 1e9 / hz)
-  const num = BigInt(cycles) * 1_000_000_000n, h = BigInt(hz);
-  return Number((num + h - 1n) / h);
+  if (1e9 % hz === 0) return cycles * (1e9 / hz);
+  if (hz > 9e6) {
+    const num = BigInt(cycles) * 1_000_000_000n, h = BigInt(hz);
+    return Number((num + h - 1n) / h);
+  }
+  const q = Math.floor(cycles / hz), r = cycles - q * hz;
+  return q * 1e9 + Math.ceil((r * 1e9) / hz);
 }

@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 import { PcMachine } from "./machine.ts";
 import { loadMultiboot, findMultibootHeader } from "./loaders/multiboot.ts";
 import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.ts";
-import { Elf32, ElfError } from "./elf/elf32.ts";
-import { readXenGuestInfo } from "./elf/xen-notes.ts";
+import { ElfError } from "./elf/elf32.ts";
+import { detectKernel } from "./cli-detect.ts";
 
 interface Args {
   kernel?: string; mem: number; cmdline: string; modules: string[]; max: number; stats: boolean;
@@ -55,15 +55,6 @@ class UsageError extends Error {}
 
 function readInput(path: string, what: string): Uint8Array {
   try { return new Uint8Array(readFileSync(path)); } catch (e) { throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
-}
-
-/** What a kernel image supports: multiboot (native), Xen PV, or both. */
-export function detectKernel(image: Uint8Array): { multiboot: boolean; pv: boolean } {
-  let pv = false;
-  try { readXenGuestInfo(new Elf32(image)); pv = true; } catch { /* not an ELF, or no Xen notes */ }
-  let multiboot = false;
-  try { multiboot = !!findMultibootHeader(image); } catch { /* malformed header: reported by the loader */ }
-  return { multiboot, pv };
 }
 
 async function boot(a: Args): Promise<number> {

@@ -4,8 +4,14 @@ import { readXenGuestInfo } from "./elf/xen-notes.ts";
 import { findMultibootHeader } from "./loaders/multiboot.ts";
 
 export function detectKernel(image: Uint8Array): { multiboot: boolean; pv: boolean } {
+  // PV = the ELF carries Xen notes (or a __xen_guest section), even if they are invalid: the PV
+  // loader reports what is wrong with them.
   let pv = false;
-  try { readXenGuestInfo(new Elf32(image)); pv = true; } catch { /* not an ELF, or no Xen notes */ }
+  let elf: Elf32 | undefined;
+  try { elf = new Elf32(image); } catch { /* not an ELF (a.out-kludge multiboot, raw) */ }
+  if (elf) {
+    try { readXenGuestInfo(elf); pv = true; } catch (e) { pv = !/not a Xen PV kernel/.test(String((e as Error).message)); }
+  }
   let multiboot = false;
   try { multiboot = !!findMultibootHeader(image); } catch { /* malformed header: the loader reports it */ }
   return { multiboot, pv };

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
  * ringone command line.
- *   ringone boot KERNEL [--mem MB] [--cmdline STR] [--module FILE]... [--max-instructions N] [--stats]
- *                       [--pv | --native] [--xen-debug]
- * A kernel whose ELF carries Xen notes boots as a Xen PV guest (ring 1, ringone in Xen's place) and
- * its console (HYPERVISOR_console_io) goes to stdout; otherwise a multiboot kernel boots on the
- * emulated PC (COM1 and port 0xE9 to stdout). --pv / --native force the mode.
+ *   ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native | --pv]
+ *                [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug]
+ *                [--max-instructions N] [--stats]
+ * A kernel whose ELF carries Xen notes boots as a Xen PV guest (ring 1, ringone in Xen's place);
+ * its console (HYPERVISOR_console_io) goes to stdout. Otherwise it boots on the emulated PC: a
+ * multiboot kernel (ELF or a.out kludge), a flat binary (--flat ADDR), or firmware alone (--bios
+ * FILE with no kernel); COM1 and the debug ports go to stdout, stdin to COM1's receiver.
+ * --pv / --native force the mode where a kernel supports both.
  *
  * Exit status. PV: 0 poweroff, 1 crash (guest-requested or crashed by the hypervisor), 2 reboot,
  * 3 suspend, 4 watchdog, 5 soft_reset, 6 other shutdown reason, 7 instruction limit, 8 blocked
@@ -15,15 +18,22 @@
 import { readFileSync } from "node:fs";
 import { PcMachine } from "./machine.ts";
 import { loadMultiboot, findMultibootHeader } from "./loaders/multiboot.ts";
-import { Elf32, ElfError } from "./elf/elf32.ts";
+import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.ts";
+import { ElfError } from "./elf/elf32.ts";
+import { detectKernel } from "./cli-detect.ts";
 import { PvMachine } from "./xen/pv-machine.ts";
 
 export const EXIT_USAGE = 64;
 
-interface Args { kernel?: string; mem: number; cmdline: string; modules: string[]; max: number; stats: boolean; mode?: "pv" | "native"; xenDebug: boolean; }
+interface Args {
+  kernel?: string; mem: number; cmdline: string; modules: string[]; max: number; stats: boolean;
+  mode?: "native" | "pv"; bios?: string; flat?: number; apic: boolean; realtime?: boolean; xenDebug: boolean;
+}
+
+const USAGE = "usage: ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--max-instructions N] [--stats]";
 
 function parse(argv: string[]): Args {
-  const a: Args = { mem: 64, cmdline: "", modules: [], max: 5e9, stats: false, xenDebug: false };
+  const a: Args = { mem: 64, cmdline: "", modules: [], max: 5e9, stats: false, apic: true, xenDebug: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     const next = () => {
@@ -36,8 +46,13 @@ function parse(argv: string[]): Args {
       case "--module": a.modules.push(next()); break;
       case "--max-instructions": a.max = Number(next()); break;
       case "--stats": a.stats = true; break;
-      case "--pv": a.mode = "pv"; break;
       case "--native": a.mode = "native"; break;
+      case "--pv": a.mode = "pv"; break;
+      case "--bios": a.bios = next(); break;
+      case "--flat": a.flat = parseAddress(next()); break;
+      case "--no-apic": a.apic = false; break;
+      case "--realtime": a.realtime = true; break;
+      case "--no-realtime": a.realtime = false; break;
       case "--xen-debug": a.xenDebug = true; break;
       default:
         if (v.startsWith("-")) throw new UsageError(`unknown option ${v}`);
@@ -54,28 +69,16 @@ function readInput(path: string, what: string): Uint8Array {
   try { return new Uint8Array(readFileSync(path)); } catch (e) { throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
 }
 
-/** Decide PV vs native: Xen notes (or a __xen_guest section) make it PV. */
-function detectMode(image: Uint8Array, what: string): "pv" | "native" {
-  let elf: Elf32;
-  try { elf = new Elf32(image, what); } catch (e) {
-    if (e instanceof ElfError && findMultibootHeader(image)) return "native";
-    throw e;
-  }
-  let xen: boolean;
-  try { xen = elf.notes().some((n) => n.name === "Xen") || elf.section("__xen_guest") !== undefined; } catch (e) {
-    if (!(e instanceof ElfError)) throw e;
-    xen = !findMultibootHeader(image); // malformed notes: let the PV loader report them
-  }
-  if (xen) return "pv";
-  if (findMultibootHeader(image)) return "native";
-  throw new ElfError(`${what}: neither a Xen PV kernel (no Xen ELF notes) nor a multiboot kernel`);
-}
-
-function bootPv(a: Args, image: Uint8Array): number {
-  const modules = a.modules.map((spec) => {
+/** --module "FILE [args]": the file's bytes and its command line (the file name first). */
+function parseModules(a: Args): { data: Uint8Array; cmdline: string }[] {
+  return a.modules.map((spec) => {
     const [file, ...rest] = spec.split(" ");
     return { data: readInput(file, "module"), cmdline: [file, ...rest].join(" ") };
   });
+}
+
+function bootPv(a: Args, image: Uint8Array): number {
+  const modules = parseModules(a);
   const m = new PvMachine(image, {
     memMB: a.mem, cmdline: a.cmdline, modules, xenDebug: a.xenDebug, what: a.kernel,
     onOutput: (b) => process.stdout.write(b),
@@ -91,38 +94,65 @@ function bootPv(a: Args, image: Uint8Array): number {
   return r.exitCode;
 }
 
-function boot(a: Args): number {
-  if (!a.kernel) throw new UsageError("boot needs a KERNEL file");
-  const image = readInput(a.kernel, "kernel");
-  const mode = a.mode ?? detectMode(image, a.kernel);
-  if (mode === "pv") return bootPv(a, image);
-  if (!findMultibootHeader(image)) throw new UsageError(`${a.kernel}: not a multiboot kernel`);
-  const m = new PcMachine({ memMB: a.mem, onOutput: (b) => process.stdout.write(String.fromCharCode(b)) });
-  const modules = a.modules.map((spec) => {
-    const [file, ...rest] = spec.split(" ");
-    return { data: readInput(file, "module"), cmdline: [file, ...rest].join(" ") };
+async function boot(a: Args): Promise<number> {
+  if (!a.kernel && !a.bios) throw new UsageError("boot needs a KERNEL file (or --bios FILE)");
+  const image = a.kernel ? readInput(a.kernel, "kernel") : undefined;
+  if (image && a.flat === undefined) {
+    const k = detectKernel(image);
+    const mode = a.mode ?? (k.multiboot ? "native" : k.pv ? "pv" : undefined);
+    if (mode === undefined) throw new UsageError(`${a.kernel}: neither a multiboot kernel nor a Xen PV kernel (use --flat ADDR for a raw binary)`);
+    if (mode === "pv") {
+      if (!k.pv) throw new UsageError(`${a.kernel}: --pv given but the kernel has no Xen ELF notes`);
+      return bootPv(a, image);
+    }
+    if (!k.multiboot) throw new UsageError(`${a.kernel}: --native given but the kernel has no multiboot header`);
+  }
+  const rom = a.bios ? checkFirmware(readInput(a.bios, "firmware"), a.bios) : undefined;
+  const realtime = a.realtime ?? !!process.stdin.isTTY;
+  const m = new PcMachine({
+    memMB: a.mem, rom, apic: a.apic, realtime, rtcStart: "host",
+    onOutput: (b) => process.stdout.write(String.fromCharCode(b)),
   });
-  loadMultiboot(m.cpu, image, [a.kernel, a.cmdline].filter(Boolean).join(" "), modules);
+  if (image && a.flat !== undefined) loadFlat(m.cpu, image, a.flat);
+  else if (image) {
+    const modules = parseModules(a);
+    loadMultiboot(m.cpu, image, [a.kernel, a.cmdline].filter(Boolean).join(" "), modules);
+  }
+  // stdin -> COM1. On a terminal, raw mode; Ctrl-] quits.
+  let inputOpen = true;
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.on("data", (d: Buffer) => {
+    if (stdin.isTTY && d.includes(0x1d)) { process.stderr.write("\n[ringone] quit\n"); process.exit(0); }
+    m.input(d);
+  });
+  stdin.on("end", () => { inputOpen = false; });
+  stdin.on("error", () => { inputOpen = false; });
   const t0 = performance.now();
-  const r = m.run(a.max);
+  const r = await m.runAsync(a.max, undefined, () => inputOpen);
   const ms = performance.now() - t0;
+  if (stdin.isTTY) stdin.setRawMode(false);
+  stdin.pause();
+  stdin.destroy();
   if (a.stats) {
     process.stderr.write(`\n[ringone] ${r.detail}; ${r.instructions} instructions in ${ms.toFixed(0)} ms (${(Number(r.instructions) / ms / 1000).toFixed(1)} MIPS)\n`);
+    process.stderr.write(m.statsText().replace(/^/gm, "[ringone] ") + "\n");
   }
   if (r.reason === "shutdown" || r.reason === "fault") { process.stderr.write(`\n[ringone] ${r.detail}\n`); return 3; }
   if (r.reason === "limit") { process.stderr.write(`\n[ringone] ${r.detail}\n`); return 4; }
   return 0;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === "--version") { console.log("ringone 0.1.0"); return 0; }
-    if (argv[0] === "boot") return boot(parse(argv.slice(1)));
-    throw new UsageError("usage: ringone boot KERNEL [--mem MB] [--cmdline STR] [--module FILE]... [--max-instructions N] [--stats] [--pv | --native] [--xen-debug]");
+    if (argv[0] === "boot") return await boot(parse(argv.slice(1)));
+    throw new UsageError(USAGE);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ElfError) { process.stderr.write(`ringone: ${e.message}\n`); return EXIT_USAGE; }
+    if (e instanceof UsageError || e instanceof ElfError || e instanceof LoadError) { process.stderr.write(`ringone: ${e.message}\n`); return EXIT_USAGE; }
+    if (e instanceof Error && /ROM|firmware/.test(e.message)) { process.stderr.write(`ringone: ${e.message}\n`); return EXIT_USAGE; }
     throw e;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the build and the tests use: gcc-multilib (32-bit test guests and the qemu-i386
-# oracle runner), nasm and binutils (guests), qemu-user (qemu-i386 oracle). Skips what is present.
+# oracle runner), nasm and binutils (guests), qemu-user (qemu-i386 oracle), seabios (the firmware
+# the PC tests boot with --bios; the test skips without it). Skips what is present.
 set -euo pipefail
-PKGS=(gcc-multilib nasm binutils qemu-user make)
+PKGS=(gcc-multilib nasm binutils qemu-user make seabios)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

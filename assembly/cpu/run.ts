@@ -11,7 +11,7 @@
 import {
   STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
   X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
-  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT,
+  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT, S_IO_VALID,
 } from "../gen/layout";
 import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
@@ -171,7 +171,10 @@ export function run(budget: i32): i32 {
       store<i32>(STATE + S_INT_SHADOW, 0);
     } else {
       const irq = load<i32>(STATE + S_IRQ_VECTOR);
-      if (irq >= 0 && (load<i32>(STATE + S_EFLAGS) & IF) != 0) {
+      // No interrupt while an answered IN or MMIO access waits for its instruction's replay: the
+      // handler's first access would otherwise consume the answer.
+      if (irq >= 0 && (load<i32>(STATE + S_EFLAGS) & IF) != 0 &&
+          (load<i32>(STATE + S_IO_VALID) | load<i32>(STATE + S_MMIO_COUNT)) == 0) {
         store<i32>(STATE + S_IRQ_VECTOR, -1);
         clearTrapBits();
         const r = deliver(irq, EV_EXTERNAL, false, 0);

@@ -6,7 +6,7 @@
  * PAE walks start from the PDPTE registers (S_PDPTE), loaded by loadPdptes() at the points SDM 4.4.1
  * names (MOV to CR0/CR3/CR4, task switch; ops/system.ts, cpu/task.ts) and by the host's refresh().
  */
-import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_PDPTE, RAM_BASE } from "../gen/layout";
+import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_PDPTE, S_A20, RAM_BASE } from "../gen/layout";
 import { CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, CR4_PGE } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
 import { hvStart, hvTranslate } from "./hvwindow";
@@ -43,14 +43,23 @@ export function translate(lin: u32, acc: i32): u32 {
   if (lin >= hvStart() && hvStart() != 0) return hvTranslate(lin, acc);
   const cr0 = load<u32>(STATE + S_CR0);
   if ((cr0 & CR0_PG) == 0) {
-    const pa = lin;
+    const pa = a20(lin);
     if (pa < ramSize()) tlbSet(lin, (<u32>(RAM_BASE + (pa & ~0xfff))) | T_VALID);
     return pa;
   }
   const cr4 = load<u32>(STATE + S_CR4);
-  if (cr4 & CR4_PAE) return walkPae(lin, acc, cr0, cr4);
-  return walk2(lin, acc, cr0, cr4);
+  const pa = (cr4 & CR4_PAE) ? walkPae(lin, acc, cr0, cr4) : walk2(lin, acc, cr0, cr4);
+  return pa == 0xffffffff ? pa : a20(pa);
 }
+
+/**
+ * The A20 gate (S_A20 = 0: physical address bit 20 forced to 0, as on a PC with the gate closed).
+ * Applied here, on the slow path only: every TLB fill goes through translate()/fill(), and the host
+ * flushes the TLB (refresh()) whenever it changes S_A20, so the fast path needs no check. The page
+ * walker's own table reads are not wrapped (page tables below 1 MiB are unaffected anyway).
+ */
+// @ts-ignore: decorator
+@inline function a20(pa: u32): u32 { return load<i32>(STATE + S_A20) != 0 ? pa : pa & ~(<u32>1 << 20); }
 
 function pfError(acc: i32, present: bool): i32 {
   return (present ? PF_P : 0) | (acc & (ACC_WRITE | ACC_USER));
@@ -69,7 +78,8 @@ function checkPerm(lin: u32, acc: i32, user: bool, writable: bool, nx: bool, cr0
 // @ts-ignore: decorator
 @inline function fetchBit(acc: i32, efer: u32): i32 { return (acc & ACC_FETCH) && (efer & EFER_NXE) ? PF_ID : 0; }
 
-function fill(lin: u32, pa: u32, user: bool, writable: bool, dirty: bool, global: bool, nx: bool): void {
+function fill(lin: u32, pa0: u32, user: bool, writable: bool, dirty: bool, global: bool, nx: bool): void {
+  const pa = a20(pa0);
   if (pa >= ramSize()) return;
   let e: u32 = (<u32>(RAM_BASE + (pa & ~0xfff))) | T_VALID;
   if (!user) e |= T_NOUSER;

@@ -16,7 +16,7 @@ class Recorder implements MmioDevice {
 }
 
 function flat(code: number[]) {
-  const m = new PcMachine({ memMB: 4 });
+  const m = new PcMachine({ memMB: 4, apic: false }); // the local APIC would claim 0xFEE00000
   const dev = new Recorder();
   m.mmio.register(dev, 0xfee00000, 0x1000);
   m.cpu.core.setFlat32(0);

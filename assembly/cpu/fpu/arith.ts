@@ -16,9 +16,11 @@ import {
   phys, setST, getST, pop, decTop, getRC, hasShadowP, shadowSEP, regF64P,
 } from "./state";
 import { readM64 } from "./loadstore";
-import { INDEF, aexc, aUp, clearArith, addExc, compute, sqrtRC, nanPick, quiet } from "./round";
 import {
-  xs, xe, xm, readX, setSTExt, normX, nEx, nM, roundInt, roundTo, rExp, rMant, rInexact, rUp, rTiny, rOverflow,
+  INDEF, aexc, aUp, clearArith, addExc, compute, sqrtRC, nanPick, quiet, resExt, resS, resE, resM,
+} from "./round";
+import {
+  xs, xe, xm, readX, setSTExt, normX, approxF64, nEx, nM, roundInt, roundTo, rExp, rMant, rInexact, rUp, rTiny, rOverflow,
   f32BitsToF64, xIsNaN, xIsInf, xUnsupported, xIsDenormal, extFromInt, QBIT,
 } from "./convert";
 
@@ -33,6 +35,28 @@ export function opnd(i: i32): f64 {
     if (xIsDenormal(e, xm)) addExc(DE);
   }
   return regF64P(p);
+}
+
+/**
+ * Read ST(i) for the basic operations as m * 2^opE: like opnd(), but a finite shadow outside the
+ * f64 normal range comes back as its significand rounded to 53 bits (nearest-even, in [1, 2]) and
+ * its true exponent in opE, so arithmetic keeps the 80-bit range. opE is 0 otherwise.
+ */
+export let opE: i32 = 0;
+export function opndS(i: i32): f64 {
+  opE = 0;
+  const p = phys(i);
+  const v = opnd(i);
+  if (hasShadowP(p) && (aexc & IE) == 0 && xe != 0x7fff && xm != 0) {
+    normX(xe, xm);
+    const ex = nEx;
+    if (ex < -1022 || ex > 1022) {
+      const m = approxF64(xs, 16383, nM);
+      opE = ex;
+      return m;
+    }
+  }
+  return v;
 }
 
 /** Memory source of the current form as an f64 (exact), with DE for denormal reals. */
@@ -56,15 +80,20 @@ export function memOperand(): f64 {
 }
 
 /** dst = dst op src for k in 0 1 4 5 6 7; IE/DE/ZE unmasked leave everything unchanged. */
-function arith(k: i32, dst: i32, a: f64, b: f64, popAfter: bool): void {
-  if (k == 5 || k == 7) { const t = a; a = b; b = t; k--; }
-  const r = compute(k, a, b);
+function arith(k: i32, dst: i32, a: f64, b: f64, popAfter: bool, ea: i32 = 0, eb: i32 = 0): void {
+  if (k == 5 || k == 7) { const t = a; a = b; b = t; const te = ea; ea = eb; eb = te; k--; }
+  const r = compute(k, a, b, ea, eb);
   const exc = aexc;
   if (unmasked(exc & (IE | DE | ZE))) { signal(exc); return; }
-  setST(dst, r);
+  writeResult(dst, r);
   setCC(aUp ? C1 : 0, C1);
   signal(exc);
   if (popAfter) pop();
+}
+/** Write an arithmetic result: the exact register pattern when it left the f64 range. */
+function writeResult(dst: i32, r: f64): void {
+  if (resExt) setSTExt(dst, resS, resE, resM);
+  else setST(dst, r);
 }
 /** Underflow response: masked -> the destination gets the QNaN indefinite. */
 function underflow(dst: i32, popAfter: bool): void {
@@ -82,8 +111,8 @@ export function farith_mem(): void {
   clearArith();
   addExc(memExc);
   if (isEmpty(0)) { underflow(0, false); return; }
-  const a = opnd(0);
-  arith(modReg, 0, a, b, false);
+  const a = opndS(0);
+  arith(modReg, 0, a, b, false, opE, 0);
 }
 /** D8 register forms: ST(0) = ST(0) op ST(i). */
 export function farith_st0(): void {
@@ -91,8 +120,10 @@ export function farith_st0(): void {
   noteLast();
   clearArith();
   if (isEmpty(0) || isEmpty(modRm)) { underflow(0, false); return; }
-  const a = opnd(0), b = opnd(modRm);
-  arith(modReg, 0, a, b, false);
+  const a = opndS(0);
+  const ea = opE;
+  const b = opndS(modRm);
+  arith(modReg, 0, a, b, false, ea, opE);
 }
 /** DC and DE register forms: ST(i) = ST(i) op ST(0) (DE pops). */
 export function farith_sti(): void {
@@ -101,9 +132,11 @@ export function farith_sti(): void {
   clearArith();
   const popAfter = opcode == 0xde;
   if (isEmpty(0) || isEmpty(modRm)) { underflow(modRm, popAfter); return; }
-  const a = opnd(modRm), b = opnd(0);
+  const a = opndS(modRm);
+  const ea = opE;
+  const b = opndS(0);
   const k = modReg >= 4 ? modReg ^ 1 : modReg;
-  arith(k, modRm, a, b, popAfter);
+  arith(k, modRm, a, b, popAfter, ea, opE);
 }
 
 // ---------------------------------------------------------------- one-operand forms
@@ -125,10 +158,11 @@ export function fsqrt(): void {
   noteLast();
   clearArith();
   if (isEmpty(0)) { underflow(0, false); return; }
-  const r = sqrtRC(opnd(0));
+  const a = opndS(0);
+  const r = sqrtRC(a, opE);
   const exc = aexc;
   if (unmasked(exc & (IE | DE))) { signal(exc); return; }
-  setST(0, r);
+  writeResult(0, r);
   setCC(aUp ? C1 : 0, C1);
   signal(exc);
 }
@@ -181,7 +215,8 @@ export function fscale(): void {
   noteLast();
   if (isEmpty(0) || isEmpty(1)) { underflow(0, false); return; }
   clearArith();
-  const b = opnd(1);
+  const b = opndS(1);
+  const bE = opE; // |ST(1)| >= 2^1023 (opE > 0) or < 2^-1022 (opE < 0): out of the f64 range
   const a = opnd(0);
   if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
     const r = (aexc & IE) != 0 && !isNaN(a) && !isNaN(b) ? INDEF : nanPick(a, b);
@@ -206,7 +241,7 @@ export function fscale(): void {
   }
   if (xe == 0x7fff || xm == 0) { if (!unmasked(exc & DE)) { setCC(0, C1); } signal(exc); return; }
   if (unmasked(exc & DE)) { signal(exc); return; }
-  let n = Math.trunc(b);
+  let n = bE > 0 ? (b < 0 ? -100000.0 : 100000.0) : (bE < 0 ? 0.0 : Math.trunc(b));
   if (n > 100000) n = 100000;
   if (n < -100000) n = -100000;
   normX(xe, xm);

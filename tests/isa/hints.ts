@@ -10,6 +10,7 @@ import {
   type CaseCtx, type OracleKind, DATA, CF, getE, setE, getReg, setReg, getMem, setMem,
 } from "./cases.ts";
 import { edge, type Rng } from "./rng.ts";
+import { X87_HINTS } from "./hints-x87.ts";
 
 export interface Hint {
   /** Override the row's oracle (branch snippets run natively although the row says "system"). */
@@ -235,6 +236,8 @@ const X87_MEM: Hint = {
 };
 
 export const HINTS: Record<string, Hint> = {
+  /* ---- the other x87 rows: register, load/store, conversion and control snippets (hints-x87.ts) */
+  ...X87_HINTS,
   /* ---- x87 memory arithmetic/compare rows: snippet (see X87_MEM) */
   farith_mem: X87_MEM,
   fcom_mem: X87_MEM,

@@ -83,12 +83,36 @@ export function memOperand(): f64 {
 function arith(k: i32, dst: i32, a: f64, b: f64, popAfter: bool, ea: i32 = 0, eb: i32 = 0): void {
   if (k == 5 || k == 7) { const t = a; a = b; b = t; const te = ea; ea = eb; eb = te; k--; }
   const r = compute(k, a, b, ea, eb);
-  const exc = aexc;
+  const exc = deRule(aexc, a, b);
   if (unmasked(exc & (IE | DE | ZE))) { signal(exc); return; }
   writeResult(dst, r);
   setCC(aUp ? C1 : 0, C1);
   signal(exc);
   if (popAfter) pop();
+}
+/**
+ * Exception priority (SDM vol. 1, 8.7): a NaN operand, an invalid operation or a zero divide
+ * take precedence over the denormal-operand exception, which is then not reported.
+ */
+function deRule(exc: i32, a: f64, b: f64): i32 {
+  return isNaN(a) || isNaN(b) || (exc & (IE | ZE)) != 0 ? exc & ~DE : exc;
+}
+/**
+ * NaN result of a two-register operation on the exact 80-bit operands ST(0) (first) and ST(1)
+ * (SDM vol. 1, table 4-7): the QNaN of an SNaN/QNaN pair, else the larger significand (ST(0) on a
+ * tie), quieted; leaves it in xs xe xm and returns IE when an SNaN is involved.
+ */
+function nanPickX(): i32 {
+  readX(1);
+  const bs = xs, be = xe, bm = xm;
+  readX(0);
+  const an = xIsNaN(xe, xm), bn = xIsNaN(be, bm);
+  const asn = an && (xm & QBIT) == 0, bsn = bn && (bm & QBIT) == 0;
+  let pickA = an;
+  if (an && bn) pickA = asn != bsn ? !asn : !(bm > xm);
+  if (!pickA) { xs = bs; xe = be; xm = bm; }
+  xm |= QBIT;
+  return asn || bsn ? IE : 0;
 }
 /** Write an arithmetic result: the exact register pattern when it left the f64 range. */
 function writeResult(dst: i32, r: f64): void {
@@ -160,7 +184,7 @@ export function fsqrt(): void {
   if (isEmpty(0)) { underflow(0, false); return; }
   const a = opndS(0);
   const r = sqrtRC(a, opE);
-  const exc = aexc;
+  const exc = deRule(aexc, a, a);
   if (unmasked(exc & (IE | DE))) { signal(exc); return; }
   writeResult(0, r);
   setCC(aUp ? C1 : 0, C1);
@@ -209,6 +233,22 @@ export function frndint(): void {
   signal(exc);
 }
 
+/**
+ * FSCALE/FPREM/FPREM1 with a NaN or unsupported operand (opnd() has put IE in aexc for the
+ * latter): the indefinite, or the NaN picked on the exact 80-bit values; no DE.
+ */
+function nanResult(): void {
+  let exc = aexc & ~DE;
+  if ((exc & IE) != 0) {
+    if (unmasked(IE)) { signal(exc); return; }
+    setST(0, INDEF); signal(exc); return;
+  }
+  exc |= nanPickX();
+  if (unmasked(exc & IE)) { signal(exc); return; }
+  setSTExt(0, xs, xe, xm);
+  signal(exc);
+}
+
 /** FSCALE: ST(0) * 2^trunc(ST(1)), exact except for range (rounded with RC, U/O/P flags). */
 export function fscale(): void {
   if (!fpuEnter(true)) return;
@@ -218,12 +258,7 @@ export function fscale(): void {
   const b = opndS(1);
   const bE = opE; // |ST(1)| >= 2^1023 (opE > 0) or < 2^-1022 (opE < 0): out of the f64 range
   const a = opnd(0);
-  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
-    const r = (aexc & IE) != 0 && !isNaN(a) && !isNaN(b) ? INDEF : nanPick(a, b);
-    const exc = aexc;
-    if (unmasked(exc & IE)) { signal(exc); return; }
-    setST(0, r); signal(exc); return;
-  }
+  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) { nanResult(); return; }
   readX(0);
   const s = xs;
   let exc = aexc;
@@ -231,7 +266,7 @@ export function fscale(): void {
     const zero = xm == 0 && xe == 0;
     const inf = xIsInf(xe, xm);
     if ((b > 0 && zero) || (b < 0 && inf)) {
-      exc |= IE;
+      exc = (exc | IE) & ~DE; // IE takes precedence over DE
       if (unmasked(exc & (IE | DE))) { signal(exc); return; }
       setST(0, INDEF); signal(exc); return;
     }
@@ -258,20 +293,27 @@ export function fscale(): void {
 export function fxtract(): void {
   if (!fpuEnter(true)) return;
   noteLast();
-  if (isEmpty(0)) { underflow(0, false); return; }
+  if (isEmpty(0)) {
+    // Masked stack underflow: both results are the indefinite (ST(0) and a push).
+    if (!stackFault(false)) return;
+    setST(0, INDEF); decTop(); setST(0, INDEF); return;
+  }
   if (!isEmpty(-1)) {
     if (!stackFault(true)) return;
     setST(0, INDEF); decTop(); setST(0, INDEF); return;
   }
   readX(0);
   const s = xs, e = xe, m = xm;
-  if (xUnsupported(e, m) || (xIsNaN(e, m) && (m & QBIT) == 0)) {
+  if (xUnsupported(e, m)) {
     signal(IE);
     if (unmasked(IE)) return;
-    const v = xUnsupported(e, m) ? INDEF : quiet(getST(0));
-    setST(0, v); decTop(); setST(0, v); return;
+    setST(0, INDEF); decTop(); setST(0, INDEF); return;
   }
-  if (xIsNaN(e, m)) { const v = getST(0); decTop(); setST(0, v); return; }
+  if (xIsNaN(e, m)) {
+    // Both results are the NaN, quieted (an SNaN raises IE), with its full 64-bit significand.
+    if ((m & QBIT) == 0) { signal(IE); if (unmasked(IE)) return; }
+    setSTExt(0, s, e, m | QBIT); decTop(); setSTExt(0, s, e, m | QBIT); return;
+  }
   if (e == 0 && m == 0) {
     signal(ZE);
     if (unmasked(ZE)) return;
@@ -289,7 +331,7 @@ export function fxtract(): void {
 /**
  * FPREM (truncating quotient) and FPREM1 (IEEE, nearest quotient): exact long division on the
  * 64-bit significands. Exponent difference >= 64: partial remainder (C2=1) reducing the exponent
- * by D - N with N = 32 + (D mod 32). C0 C3 C1 = quotient bits 2 1 0.
+ * by D - N with N = 32 + (D mod 32). C0 C3 C1 = quotient bits 2 1 0 (0 for a partial remainder).
  */
 function fpremOp(ieee: bool): void {
   if (!fpuEnter(true)) return;
@@ -298,19 +340,14 @@ function fpremOp(ieee: bool): void {
   clearArith();
   const b = opnd(1);
   const a = opnd(0);
-  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
-    const r = isNaN(a) || isNaN(b) ? nanPick(a, b) : INDEF;
-    const exc = aexc;
-    if (unmasked(exc & IE)) { signal(exc); return; }
-    setST(0, r); setCC(0, C2); signal(exc); return;
-  }
+  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) { setCC(0, C2); nanResult(); return; }
   let exc = aexc;
   readX(1);
   const be = xe, bm = xm;
   readX(0);
   const as = xs;
   if (xIsInf(xe, xm) || bm == 0) {
-    exc |= IE;
+    exc = (exc | IE) & ~DE; // IE takes precedence over DE
     if (unmasked(exc & (IE | DE))) { signal(exc); return; }
     setST(0, INDEF); setCC(0, C0 | C1 | C2 | C3); signal(exc); return;
   }
@@ -347,11 +384,14 @@ function fpremOp(ieee: bool): void {
     if (rTiny && (rInexact || unmasked(UE))) exc |= UE;
     setSTExt(0, s, rExp, rMant);
   }
+  // A partial remainder reports C2 alone (C0 C3 C1 = 0, as the hardware does).
   let cc = 0;
-  if (partial) cc |= C2;
-  if (q & 4) cc |= C0;
-  if (q & 2) cc |= C3;
-  if (q & 1) cc |= C1;
+  if (partial) cc = C2;
+  else {
+    if (q & 4) cc |= C0;
+    if (q & 2) cc |= C3;
+    if (q & 1) cc |= C1;
+  }
   setCC(cc, C0 | C1 | C2 | C3);
   signal(exc);
 }

@@ -187,7 +187,7 @@ function wide(k: i32, a: f64, ea: i32, b: f64, eb: i32): f64 {
 }
 
 /**
- * Round r * 2^e (r a normal f64, the nearest-even 53-bit value of the exact result, which lies on
+ * Round r * 2^e (r a nonzero f64, the nearest-even 53-bit value of the exact result, which lies on
  * side `dir` of it: sign of exact - r) into the register format with RC: 53 significand bits (what
  * f64 arithmetic gives, as PC=53 does), 15-bit exponent range. Sets the flags, resExt and the
  * pattern; returns the f64 approximation. The exact value is rebuilt for roundTo as r's 64-bit
@@ -195,6 +195,7 @@ function wide(k: i32, a: f64, ea: i32, b: f64, eb: i32): f64 {
  * <= 53 bits lies between it and the exact value, so every precision rounds the same.
  */
 function place(r: f64, dir: i32, e: i32): f64 {
+  if ((reinterpret<u64>(r) & 0x7ff0000000000000) == 0) { const l = ilogb(r); r = scalb(r, -l); e += l; } // f64 subnormal
   const bits = reinterpret<u64>(r);
   const s = <i32>(bits >> 63);
   let ex = <i32>((bits >> 52) & 0x7ff) - 1023 + e;

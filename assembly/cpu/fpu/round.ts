@@ -110,7 +110,9 @@ export function compute(k: i32, a: f64, b: f64, ea: i32 = 0, eb: i32 = 0): f64 {
     if (isNaN(r)) { aexc |= IE; return INDEF; }
     if (finite && isFinite(r)) {
       const bb = r - a;
-      dir = sgn((a - (r - bb)) + (b - bb));
+      const err = (a - (r - bb)) + (b - bb);
+      if (isNaN(err)) return wide(0, a, 0, b, 0); // r - a overflowed near the top: scale
+      dir = sgn(err);
       if (r == 0 && dir == 0 && getRC() == RC_DOWN) {
         const bothPos = a == 0 && b == 0 && (reinterpret<u64>(a) >> 63) == 0 && (reinterpret<u64>(b) >> 63) == 0;
         if (!bothPos) r = -0.0;

@@ -255,8 +255,7 @@ export function fscale(): void {
   noteLast();
   if (isEmpty(0) || isEmpty(1)) { underflow(0, false); return; }
   clearArith();
-  const b = opndS(1);
-  const bE = opE; // |ST(1)| >= 2^1023 (opE > 0) or < 2^-1022 (opE < 0): out of the f64 range
+  const b = opndS(1); // finite when ST(1) is beyond the f64 range (not infinity)
   const a = opnd(0);
   if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) { nanResult(); return; }
   readX(0);
@@ -276,7 +275,15 @@ export function fscale(): void {
   }
   if (xe == 0x7fff || xm == 0) { if (!unmasked(exc & DE)) { setCC(0, C1); } signal(exc); return; }
   if (unmasked(exc & DE)) { signal(exc); return; }
-  let n = bE > 0 ? (b < 0 ? -100000.0 : 100000.0) : (bE < 0 ? 0.0 : Math.trunc(b));
+  let n: f64 = 0;
+  if (b != 0) { // trunc(ST(1)) from the exact value (its f64 approximation may round to an integer)
+    readX(1);
+    normX(xe, xm);
+    if (nEx > 16) n = 100000;
+    else if (nEx >= 0) n = <f64>(nM >> (63 - nEx));
+    if (xs) n = -n;
+    readX(0);
+  }
   if (n > 100000) n = 100000;
   if (n < -100000) n = -100000;
   normX(xe, xm);

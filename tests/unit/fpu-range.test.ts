@@ -130,3 +130,77 @@ describe("x87 results outside the f64 range (PC=53)", () => {
     expect(s & (UE | PE)).toBe(UE | PE);
   });
 });
+
+/**
+ * Behaviours the differential snippets (tests/isa/hints-x87.ts) found; every expected value is the
+ * host CPU's for the same snippet. Operands are loaded as m80: B first (ST(1)), then A (ST(0)).
+ */
+describe("x87 behaviours checked against the hardware", () => {
+  const LA = DATA + 0x100, LB = DATA + 0x110, OUT = DATA + 0x120, OUT2 = DATA + 0x130;
+  function exec(cw: number, a: [number, bigint] | null, b: [number, bigint] | null, body: number[][], tail: number[][] = []) {
+    const loads = [...(b ? [I.fld_m80(LB)] : []), ...(a ? [I.fld_m80(LA)] : [])];
+    const cpu = flat([I.FNINIT, I.fldcw(CW), ...loads, ...body, FSTSW, ...tail, I.HLT]);
+    putU16(cpu, CW, cw);
+    if (a) put80(cpu, LA, a);
+    if (b) put80(cpu, LB, b);
+    expect(go(cpu)).toBe(ExitReason.HLT);
+    return { cpu, sw: get(cpu, SW, 2)[0] | (get(cpu, SW, 2)[1] << 8) }; // SW right after the body
+  }
+  function put80(cpu: ReturnType<typeof flat>, addr: number, [se, mant]: [number, bigint]) {
+    cpu.writePhys(addr, Uint8Array.from(m80(se, mant)));
+  }
+  const INDEF80 = m80(0xffff, 0xc000000000000000n);
+
+  it("FCMOVB with an empty ST(1) and a false condition: masked underflow still writes the indefinite", () => {
+    const { cpu, sw } = exec(0x037f, [0x3fff, 1n << 63n], null, [[0xf8] /* CLC */, I.r(0xda, 0, 1)], [I.fstp_m80(OUT)]);
+    expect(sw).toBe(0x3841); // TOP 7, SF, IE
+    expect(get(cpu, OUT, 10)).toEqual(INDEF80);
+  });
+
+  it("FSTP1 (D9 D8+i) with an empty ST(0): no stack fault, pops", () => {
+    const { sw } = exec(0x037f, null, null, [I.r(0xd9, 3, 1)]);
+    expect(sw).toBe(0x0800);
+  });
+
+  it("FXTRACT with an empty ST(0): underflow, and it still pushes (TOP 7)", () => {
+    const { sw } = exec(0x037f, null, null, [I.FXTRACT]);
+    expect(sw).toBe(0x3841);
+  });
+
+  it("FXTRACT of an SNaN: both results are the quieted NaN with all 64 significand bits", () => {
+    const { cpu, sw } = exec(0x037f, [0xffff, 0x8963abc87b84be13n], [0x3fff, 1n << 63n], [I.FXTRACT], [I.fstp_m80(OUT), I.fstp_m80(OUT2)]);
+    expect(sw & 0x7f).toBe(1); // IE
+    expect(get(cpu, OUT, 10)).toEqual(m80(0xffff, 0xc963abc87b84be13n));
+    expect(get(cpu, OUT2, 10)).toEqual(m80(0xffff, 0xc963abc87b84be13n));
+  });
+
+  it("FPREM partial remainder: C2 alone (C0 C1 C3 clear)", () => {
+    const { cpu, sw } = exec(0x0b7f, [0x4003, 0xbd9bb672413baf31n], [0x0003, 0xb1b046c152795795n], [I.FPREM], [I.fstp_m80(OUT)]);
+    expect(sw).toBe(0x3400);
+    expect(get(cpu, OUT, 10)).toEqual(m80(0x3fe3, 0xa9da77ef4ef4ea4dn));
+  });
+
+  it("no DE when the other operand is a NaN or the operation is invalid", () => {
+    let { sw } = exec(0x027f, [0x0000, 0x00000000d64c7000n], [0xffff, 0xe3704a3260b72800n], [I.r(0xd8, 0, 1)]);
+    expect(sw & 0x3f).toBe(0);
+    ({ sw } = exec(0x0e7f, [0x8000, 0x0000000000091800n], null, [I.FSQRT]));
+    expect(sw & 0x3f).toBe(1); // IE only
+  });
+
+  it("FSCALE truncates ST(1) exactly: -7.99999... scales by 2^-7", () => {
+    const { cpu } = exec(0x077f, [0x3bdf, 0xefc59b433329be62n], [0xc001, 0xffffffffffffffffn], [I.FSCALE], [I.fstp_m80(OUT)]);
+    expect(get(cpu, OUT, 10)).toEqual(m80(0x3bd8, 0xefc59b433329be62n));
+  });
+
+  it("tininess after rounding: FST m64 of a value rounding up to 2^-1022 is not an underflow", () => {
+    const { cpu, sw } = exec(0x0b7f, [0x3c00, 0xffffffffffffffffn], null, [I.fst_m64(OUT)]);
+    expect(getU64(cpu, OUT)).toBe(0x0010000000000000n);
+    expect(sw & 0x3ff).toBe(PE | C1);
+  });
+
+  it("MAX - x near the f64 top (TwoSum would overflow): correctly chopped, PE", () => {
+    const { cpu, sw } = exec(0x0e7f, [0x43fe, 0xfffffffffffff800n], [0xc3fc, 0xb3825757ab587000n], [I.r(0xde, 0, 1)], [I.fstp_m80(OUT)]);
+    expect(get(cpu, OUT, 10)).toEqual(m80(0x43fe, 0xd31f6a2a1529d800n));
+    expect(sw & 0x3ff).toBe(PE);
+  });
+});

@@ -10,6 +10,7 @@ import {
   type CaseCtx, type OracleKind, DATA, CF, getE, setE, getReg, setReg, getMem, setMem,
 } from "./cases.ts";
 import { edge, type Rng } from "./rng.ts";
+import { X87_HINTS } from "./hints-x87.ts";
 
 export interface Hint {
   /** Override the row's oracle (branch snippets run natively although the row says "system"). */
@@ -210,7 +211,7 @@ function f32Bytes(rng: Rng): number[] {
 
 /**
  * x87 memory-operand arithmetic and compares as a snippet (the runner protocol has no x87 state):
- *   fldcw [ebx]          ; FCW 027F: precision control 53 bits, all exceptions masked
+ *   fldcw [ebx]          ; FCW 027F (or RC down/up/chop): PC 53 bits, all exceptions masked
  *   fld qword [ebx+8]    ; ST0 = an f64
  *   <row> [ebx+10h]      ; the row's opcode and digit, operand type from the opcode
  *   fstp qword [ebx+20h] ; the result as f64
@@ -222,7 +223,7 @@ const X87_MEM: Hint = {
   fix(c) {
     const { rng } = c;
     c.mem.fill(0);
-    c.mem.set([0x7f, 0x02], 0);
+    c.mem.set([0x7f, 0x02 | (rng.bool(0.5) ? rng.int(4) << 2 : 0)], 0); // RC: half nearest, half random
     c.mem.set(f64Bytes(rng), 8);
     const op = c.row.op;
     const iv = edge(rng, op === 0xda ? 32 : 16);
@@ -235,6 +236,8 @@ const X87_MEM: Hint = {
 };
 
 export const HINTS: Record<string, Hint> = {
+  /* ---- the other x87 rows: register, load/store, conversion and control snippets (hints-x87.ts) */
+  ...X87_HINTS,
   /* ---- x87 memory arithmetic/compare rows: snippet (see X87_MEM) */
   farith_mem: X87_MEM,
   fcom_mem: X87_MEM,

@@ -16,9 +16,11 @@ import {
   phys, setST, getST, pop, decTop, getRC, hasShadowP, shadowSEP, regF64P,
 } from "./state";
 import { readM64 } from "./loadstore";
-import { INDEF, aexc, aUp, clearArith, addExc, compute, sqrtRC, nanPick, quiet } from "./round";
 import {
-  xs, xe, xm, readX, setSTExt, normX, nEx, nM, roundInt, roundTo, rExp, rMant, rInexact, rUp, rTiny, rOverflow,
+  INDEF, aexc, aUp, clearArith, addExc, compute, sqrtRC, nanPick, quiet, resExt, resS, resE, resM,
+} from "./round";
+import {
+  xs, xe, xm, readX, setSTExt, normX, approxF64, nEx, nM, roundInt, roundTo, rExp, rMant, rInexact, rUp, rTiny, rOverflow,
   f32BitsToF64, xIsNaN, xIsInf, xUnsupported, xIsDenormal, extFromInt, QBIT,
 } from "./convert";
 
@@ -33,6 +35,28 @@ export function opnd(i: i32): f64 {
     if (xIsDenormal(e, xm)) addExc(DE);
   }
   return regF64P(p);
+}
+
+/**
+ * Read ST(i) for the basic operations as m * 2^opE: like opnd(), but a finite shadow outside the
+ * f64 normal range comes back as its significand rounded to 53 bits (nearest-even, in [1, 2]) and
+ * its true exponent in opE, so arithmetic keeps the 80-bit range. opE is 0 otherwise.
+ */
+export let opE: i32 = 0;
+export function opndS(i: i32): f64 {
+  opE = 0;
+  const p = phys(i);
+  const v = opnd(i);
+  if (hasShadowP(p) && (aexc & IE) == 0 && xe != 0x7fff && xm != 0) {
+    normX(xe, xm);
+    const ex = nEx;
+    if (ex < -1022 || ex > 1022) {
+      const m = approxF64(xs, 16383, nM);
+      opE = ex;
+      return m;
+    }
+  }
+  return v;
 }
 
 /** Memory source of the current form as an f64 (exact), with DE for denormal reals. */
@@ -56,15 +80,44 @@ export function memOperand(): f64 {
 }
 
 /** dst = dst op src for k in 0 1 4 5 6 7; IE/DE/ZE unmasked leave everything unchanged. */
-function arith(k: i32, dst: i32, a: f64, b: f64, popAfter: bool): void {
-  if (k == 5 || k == 7) { const t = a; a = b; b = t; k--; }
-  const r = compute(k, a, b);
-  const exc = aexc;
+function arith(k: i32, dst: i32, a: f64, b: f64, popAfter: bool, ea: i32 = 0, eb: i32 = 0): void {
+  if (k == 5 || k == 7) { const t = a; a = b; b = t; const te = ea; ea = eb; eb = te; k--; }
+  const r = compute(k, a, b, ea, eb);
+  const exc = deRule(aexc, a, b);
   if (unmasked(exc & (IE | DE | ZE))) { signal(exc); return; }
-  setST(dst, r);
+  writeResult(dst, r);
   setCC(aUp ? C1 : 0, C1);
   signal(exc);
   if (popAfter) pop();
+}
+/**
+ * Exception priority (SDM vol. 1, 8.7): a NaN operand, an invalid operation or a zero divide
+ * take precedence over the denormal-operand exception, which is then not reported.
+ */
+function deRule(exc: i32, a: f64, b: f64): i32 {
+  return isNaN(a) || isNaN(b) || (exc & (IE | ZE)) != 0 ? exc & ~DE : exc;
+}
+/**
+ * NaN result of a two-register operation on the exact 80-bit operands ST(0) (first) and ST(1)
+ * (SDM vol. 1, table 4-7): the QNaN of an SNaN/QNaN pair, else the larger significand (ST(0) on a
+ * tie), quieted; leaves it in xs xe xm and returns IE when an SNaN is involved.
+ */
+function nanPickX(): i32 {
+  readX(1);
+  const bs = xs, be = xe, bm = xm;
+  readX(0);
+  const an = xIsNaN(xe, xm), bn = xIsNaN(be, bm);
+  const asn = an && (xm & QBIT) == 0, bsn = bn && (bm & QBIT) == 0;
+  let pickA = an;
+  if (an && bn) pickA = asn != bsn ? !asn : !(bm > xm);
+  if (!pickA) { xs = bs; xe = be; xm = bm; }
+  xm |= QBIT;
+  return asn || bsn ? IE : 0;
+}
+/** Write an arithmetic result: the exact register pattern when it left the f64 range. */
+function writeResult(dst: i32, r: f64): void {
+  if (resExt) setSTExt(dst, resS, resE, resM);
+  else setST(dst, r);
 }
 /** Underflow response: masked -> the destination gets the QNaN indefinite. */
 function underflow(dst: i32, popAfter: bool): void {
@@ -82,8 +135,8 @@ export function farith_mem(): void {
   clearArith();
   addExc(memExc);
   if (isEmpty(0)) { underflow(0, false); return; }
-  const a = opnd(0);
-  arith(modReg, 0, a, b, false);
+  const a = opndS(0);
+  arith(modReg, 0, a, b, false, opE, 0);
 }
 /** D8 register forms: ST(0) = ST(0) op ST(i). */
 export function farith_st0(): void {
@@ -91,8 +144,10 @@ export function farith_st0(): void {
   noteLast();
   clearArith();
   if (isEmpty(0) || isEmpty(modRm)) { underflow(0, false); return; }
-  const a = opnd(0), b = opnd(modRm);
-  arith(modReg, 0, a, b, false);
+  const a = opndS(0);
+  const ea = opE;
+  const b = opndS(modRm);
+  arith(modReg, 0, a, b, false, ea, opE);
 }
 /** DC and DE register forms: ST(i) = ST(i) op ST(0) (DE pops). */
 export function farith_sti(): void {
@@ -101,9 +156,11 @@ export function farith_sti(): void {
   clearArith();
   const popAfter = opcode == 0xde;
   if (isEmpty(0) || isEmpty(modRm)) { underflow(modRm, popAfter); return; }
-  const a = opnd(modRm), b = opnd(0);
+  const a = opndS(modRm);
+  const ea = opE;
+  const b = opndS(0);
   const k = modReg >= 4 ? modReg ^ 1 : modReg;
-  arith(k, modRm, a, b, popAfter);
+  arith(k, modRm, a, b, popAfter, ea, opE);
 }
 
 // ---------------------------------------------------------------- one-operand forms
@@ -125,10 +182,11 @@ export function fsqrt(): void {
   noteLast();
   clearArith();
   if (isEmpty(0)) { underflow(0, false); return; }
-  const r = sqrtRC(opnd(0));
-  const exc = aexc;
+  const a = opndS(0);
+  const r = sqrtRC(a, opE);
+  const exc = deRule(aexc, a, a);
   if (unmasked(exc & (IE | DE))) { signal(exc); return; }
-  setST(0, r);
+  writeResult(0, r);
   setCC(aUp ? C1 : 0, C1);
   signal(exc);
 }
@@ -175,20 +233,31 @@ export function frndint(): void {
   signal(exc);
 }
 
+/**
+ * FSCALE/FPREM/FPREM1 with a NaN or unsupported operand (opnd() has put IE in aexc for the
+ * latter): the indefinite, or the NaN picked on the exact 80-bit values; no DE.
+ */
+function nanResult(): void {
+  let exc = aexc & ~DE;
+  if ((exc & IE) != 0) {
+    if (unmasked(IE)) { signal(exc); return; }
+    setST(0, INDEF); signal(exc); return;
+  }
+  exc |= nanPickX();
+  if (unmasked(exc & IE)) { signal(exc); return; }
+  setSTExt(0, xs, xe, xm);
+  signal(exc);
+}
+
 /** FSCALE: ST(0) * 2^trunc(ST(1)), exact except for range (rounded with RC, U/O/P flags). */
 export function fscale(): void {
   if (!fpuEnter(true)) return;
   noteLast();
   if (isEmpty(0) || isEmpty(1)) { underflow(0, false); return; }
   clearArith();
-  const b = opnd(1);
+  const b = opndS(1); // finite when ST(1) is beyond the f64 range (not infinity)
   const a = opnd(0);
-  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
-    const r = (aexc & IE) != 0 && !isNaN(a) && !isNaN(b) ? INDEF : nanPick(a, b);
-    const exc = aexc;
-    if (unmasked(exc & IE)) { signal(exc); return; }
-    setST(0, r); signal(exc); return;
-  }
+  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) { nanResult(); return; }
   readX(0);
   const s = xs;
   let exc = aexc;
@@ -196,7 +265,7 @@ export function fscale(): void {
     const zero = xm == 0 && xe == 0;
     const inf = xIsInf(xe, xm);
     if ((b > 0 && zero) || (b < 0 && inf)) {
-      exc |= IE;
+      exc = (exc | IE) & ~DE; // IE takes precedence over DE
       if (unmasked(exc & (IE | DE))) { signal(exc); return; }
       setST(0, INDEF); signal(exc); return;
     }
@@ -206,7 +275,15 @@ export function fscale(): void {
   }
   if (xe == 0x7fff || xm == 0) { if (!unmasked(exc & DE)) { setCC(0, C1); } signal(exc); return; }
   if (unmasked(exc & DE)) { signal(exc); return; }
-  let n = Math.trunc(b);
+  let n: f64 = 0;
+  if (b != 0) { // trunc(ST(1)) from the exact value (its f64 approximation may round to an integer)
+    readX(1);
+    normX(xe, xm);
+    if (nEx > 16) n = 100000;
+    else if (nEx >= 0) n = <f64>(nM >> (63 - nEx));
+    if (xs) n = -n;
+    readX(0);
+  }
   if (n > 100000) n = 100000;
   if (n < -100000) n = -100000;
   normX(xe, xm);
@@ -223,20 +300,27 @@ export function fscale(): void {
 export function fxtract(): void {
   if (!fpuEnter(true)) return;
   noteLast();
-  if (isEmpty(0)) { underflow(0, false); return; }
+  if (isEmpty(0)) {
+    // Masked stack underflow: both results are the indefinite (ST(0) and a push).
+    if (!stackFault(false)) return;
+    setST(0, INDEF); decTop(); setST(0, INDEF); return;
+  }
   if (!isEmpty(-1)) {
     if (!stackFault(true)) return;
     setST(0, INDEF); decTop(); setST(0, INDEF); return;
   }
   readX(0);
   const s = xs, e = xe, m = xm;
-  if (xUnsupported(e, m) || (xIsNaN(e, m) && (m & QBIT) == 0)) {
+  if (xUnsupported(e, m)) {
     signal(IE);
     if (unmasked(IE)) return;
-    const v = xUnsupported(e, m) ? INDEF : quiet(getST(0));
-    setST(0, v); decTop(); setST(0, v); return;
+    setST(0, INDEF); decTop(); setST(0, INDEF); return;
   }
-  if (xIsNaN(e, m)) { const v = getST(0); decTop(); setST(0, v); return; }
+  if (xIsNaN(e, m)) {
+    // Both results are the NaN, quieted (an SNaN raises IE), with its full 64-bit significand.
+    if ((m & QBIT) == 0) { signal(IE); if (unmasked(IE)) return; }
+    setSTExt(0, s, e, m | QBIT); decTop(); setSTExt(0, s, e, m | QBIT); return;
+  }
   if (e == 0 && m == 0) {
     signal(ZE);
     if (unmasked(ZE)) return;
@@ -254,7 +338,7 @@ export function fxtract(): void {
 /**
  * FPREM (truncating quotient) and FPREM1 (IEEE, nearest quotient): exact long division on the
  * 64-bit significands. Exponent difference >= 64: partial remainder (C2=1) reducing the exponent
- * by D - N with N = 32 + (D mod 32). C0 C3 C1 = quotient bits 2 1 0.
+ * by D - N with N = 32 + (D mod 32). C0 C3 C1 = quotient bits 2 1 0 (0 for a partial remainder).
  */
 function fpremOp(ieee: bool): void {
   if (!fpuEnter(true)) return;
@@ -263,19 +347,14 @@ function fpremOp(ieee: bool): void {
   clearArith();
   const b = opnd(1);
   const a = opnd(0);
-  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) {
-    const r = isNaN(a) || isNaN(b) ? nanPick(a, b) : INDEF;
-    const exc = aexc;
-    if (unmasked(exc & IE)) { signal(exc); return; }
-    setST(0, r); setCC(0, C2); signal(exc); return;
-  }
+  if (isNaN(a) || isNaN(b) || (aexc & IE) != 0) { setCC(0, C2); nanResult(); return; }
   let exc = aexc;
   readX(1);
   const be = xe, bm = xm;
   readX(0);
   const as = xs;
   if (xIsInf(xe, xm) || bm == 0) {
-    exc |= IE;
+    exc = (exc | IE) & ~DE; // IE takes precedence over DE
     if (unmasked(exc & (IE | DE))) { signal(exc); return; }
     setST(0, INDEF); setCC(0, C0 | C1 | C2 | C3); signal(exc); return;
   }
@@ -312,11 +391,14 @@ function fpremOp(ieee: bool): void {
     if (rTiny && (rInexact || unmasked(UE))) exc |= UE;
     setSTExt(0, s, rExp, rMant);
   }
+  // A partial remainder reports C2 alone (C0 C3 C1 = 0, as the hardware does).
   let cc = 0;
-  if (partial) cc |= C2;
-  if (q & 4) cc |= C0;
-  if (q & 2) cc |= C3;
-  if (q & 1) cc |= C1;
+  if (partial) cc = C2;
+  else {
+    if (q & 4) cc |= C0;
+    if (q & 2) cc |= C3;
+    if (q & 1) cc |= C1;
+  }
   setCC(cc, C0 | C1 | C2 | C3);
   signal(exc);
 }

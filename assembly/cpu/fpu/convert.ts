@@ -66,7 +66,7 @@ export let rMant: u64 = 0;
 export let rInexact: bool = false;
 /** The magnitude was rounded up (C1 after a rounded result). */
 export let rUp: bool = false;
-/** The unrounded value was below the normal range (tininess before rounding). */
+/** Tiny: below the normal range after rounding to the precision with an unbounded exponent. */
 export let rTiny: bool = false;
 export let rOverflow: bool = false;
 
@@ -78,8 +78,11 @@ export let rOverflow: bool = false;
  */
 export function roundTo(sign: i32, ex: i32, m: u64, lo: u64, p: i32, emin: i32, emax: i32, rc: i32): void {
   let shift = 64 - p;
-  rTiny = ex < emin;
-  if (rTiny) { shift += emin - ex; ex = emin; }
+  // Tininess after rounding (the x87 way): tiny when the value rounded to p bits with an unbounded
+  // exponent is below 2^emin; only just below 2^emin can rounding carry it back to the limit.
+  const below = ex < emin;
+  rTiny = below && !(ex == emin - 1 && carriesAt(sign, m, lo, p, rc));
+  if (below) { shift += emin - ex; ex = emin; }
   let kept: u64, rb: bool, sticky: bool;
   if (shift == 0) {
     kept = m; rb = (lo >> 63) != 0; sticky = (lo << 1) != 0;
@@ -114,6 +117,17 @@ export function roundTo(sign: i32, ex: i32, m: u64, lo: u64, p: i32, emin: i32, 
   }
   if ((kept & top) != 0) rExp = ex + emax; else rExp = 0;
   rMant = p == 64 ? kept : kept & (top - 1);
+}
+
+/** Rounding the normalised significand m (+ lo) to p bits with `rc` carries out (gives 2.0). */
+function carriesAt(sign: i32, m: u64, lo: u64, p: i32, rc: i32): bool {
+  const low = p == 64 ? lo : (m << p) | (lo != 0 ? 1 : 0); // the bits dropped, left-aligned
+  const keptAllOnes = p == 64 ? m == 0xffffffffffffffff : (m >> (64 - p)) == ((<u64>1) << p) - 1;
+  if (!keptAllOnes || low == 0) return false;
+  if (rc == RC_NEAREST) return (low >> 63) != 0; // round bit set; kept is odd (all ones)
+  if (rc == RC_UP) return sign == 0;
+  if (rc == RC_DOWN) return sign != 0;
+  return false;
 }
 
 /** Normalise (xe, xm) of a finite nonzero ext into (unbiased exponent, normalised significand). */

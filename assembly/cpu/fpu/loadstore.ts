@@ -236,6 +236,14 @@ export function fst_sti(): void {
   if (!fpuEnter(true)) return;
   noteLast();
   const popAfter = !(opcode == 0xdd && modReg == 2);
+  if (isEmpty(0) && opcode == 0xd9) {
+    // The D9 D8+i alias (FSTP1) does not check for an empty ST(0): the empty tag moves to ST(i)
+    // and the stack pops, with no exception (observed on P6-and-later hardware).
+    setCC(0, C1);
+    freeP(phys(modRm));
+    pop();
+    return;
+  }
   if (isEmpty(0)) {
     if (!stackFault(false)) return;
     setST(modRm, INDEF);
@@ -368,8 +376,10 @@ export function fcmov(): void {
   }
   if (opcode == 0xdb) c = !c;
   if (isEmpty(0) || isEmpty(modRm)) {
+    // Stack underflow is checked before the condition: masked, ST(0) gets the indefinite even
+    // when the condition is false (as a P6-class CPU does).
     if (!stackFault(false)) return;
-    if (c || isEmpty(0)) setST(0, INDEF);
+    setST(0, INDEF);
     return;
   }
   setCC(0, C1);

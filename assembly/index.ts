@@ -15,6 +15,7 @@ import { setSegCache, SR_CS, SR_SS, SR_DS, SR_ES, SR_FS, SR_GS, SR_LDTR, SR_TR, 
 import { TABLE_ROWS } from "./gen/dispatch";
 import { getEflags } from "./cpu/flags";
 import { fpuReset } from "./cpu/fpu/state";
+import { flushAll as jitFlushAll } from "./jit/cache";
 
 export function eflags(): i32 { return getEflags(); }
 
@@ -34,6 +35,7 @@ export function tlbEntriesUsed(): i32 { return tlbUsed(); }
 
 /** Power-on state (SDM vol. 3, 9.1.1): real mode, CS base 0xFFFF0000, EIP 0xFFF0. */
 export function reset(): void {
+  jitFlushAll();
   memory.fill(STATE, 0, 0x1000);
   store<i32>(STATE + S_EFLAGS, 2);
   store<u32>(STATE + S_CR0, 0x60000010);
@@ -71,3 +73,5 @@ export function setFlat32(cpl: i32): void {
   store<i32>(STATE + S_CPL, cpl);
   refresh();
 }
+
+export * from "./jit/exports";

@@ -128,7 +128,7 @@ export class Jit {
     const built = b.finish();
     b.dispose();
     const t1 = performance.now();
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(built.binary), { core: c.coreInstance.exports, env: { memory: c.memory } });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(built.binary as Uint8Array<ArrayBuffer>), { core: c.coreInstance.exports, env: { memory: c.memory } });
     const t2 = performance.now();
     this.stats.compileMs += t1 - t0;
     this.stats.instantiateMs += t2 - t1;

@@ -21,6 +21,7 @@ import { fpuReset } from "./cpu/fpu/state";
 import { clearFault, raise, faulted, faultVector, faultError, GP, NP } from "./cpu/fault";
 import { readDesc, setDesc, dLo, dHi, dAddr, dIsCode, dConforming, dDpl, dPresent, markAccessed, commitCs, cacheFromDesc, loadSegment } from "./cpu/segments";
 import { writeSys8 } from "./mmu/access";
+import { flushAll as jitFlushAll } from "./jit/cache";
 
 export function eflags(): i32 { return getEflags(); }
 
@@ -43,6 +44,7 @@ export function tlbEntriesUsed(): i32 { return tlbUsed(); }
 
 /** Power-on state (SDM vol. 3, 9.1.1): real mode, CS base 0xFFFF0000, EIP 0xFFF0. */
 export function reset(): void {
+  jitFlushAll();
   memory.fill(STATE, 0, 0x1000);
   store<i32>(STATE + S_EFLAGS, 2);
   store<u32>(STATE + S_CR0, 0x60000010);
@@ -122,3 +124,4 @@ export function loadSelector(sr: i32, sel: i32): i32 {
   clearFault();
   return r;
 }
+export * from "./jit/exports";

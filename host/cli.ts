@@ -3,7 +3,8 @@
  * ringone command line.
  *   ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native | --pv]
  *                [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug]
- *                [--max-instructions N] [--stats]
+ *                [--no-jit | --jit on|off|force] [--max-instructions N] [--stats]
+ * The JIT defaults to env RINGONE_JIT, else on.
  * A kernel whose ELF carries Xen notes boots as a Xen PV guest (ring 1, ringone in Xen's place);
  * its console (HYPERVISOR_console_io) goes to stdout. Otherwise it boots on the emulated PC: a
  * multiboot kernel (ELF or a.out kludge), a flat binary (--flat ADDR), or firmware alone (--bios
@@ -22,15 +23,18 @@ import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.
 import { ElfError } from "./elf/elf32.ts";
 import { detectKernel } from "./cli-detect.ts";
 import { PvMachine } from "./xen/pv-machine.ts";
+import type { JitMode } from "./jit/jit.ts";
+import type { Cpu } from "./core/cpu.ts";
 
 export const EXIT_USAGE = 64;
 
 interface Args {
   kernel?: string; mem: number; cmdline: string; modules: string[]; max: number; stats: boolean;
   mode?: "native" | "pv"; bios?: string; flat?: number; apic: boolean; realtime?: boolean; xenDebug: boolean;
+  jit?: JitMode;
 }
 
-const USAGE = "usage: ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--max-instructions N] [--stats]";
+const USAGE = "usage: ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--no-jit | --jit on|off|force] [--max-instructions N] [--stats]";
 
 function parse(argv: string[]): Args {
   const a: Args = { mem: 64, cmdline: "", modules: [], max: 5e9, stats: false, apic: true, xenDebug: false };
@@ -54,6 +58,13 @@ function parse(argv: string[]): Args {
       case "--realtime": a.realtime = true; break;
       case "--no-realtime": a.realtime = false; break;
       case "--xen-debug": a.xenDebug = true; break;
+      case "--no-jit": a.jit = "off"; break;
+      case "--jit": {
+        const m = next();
+        if (m !== "on" && m !== "off" && m !== "force") throw new UsageError("--jit takes on, off or force");
+        a.jit = m;
+        break;
+      }
       default:
         if (v.startsWith("-")) throw new UsageError(`unknown option ${v}`);
         if (a.kernel) throw new UsageError(`unexpected argument ${v}`);
@@ -69,6 +80,14 @@ function readInput(path: string, what: string): Uint8Array {
   try { return new Uint8Array(readFileSync(path)); } catch (e) { throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`); }
 }
 
+/** The --stats line for the JIT. */
+function jitStats(cpu: Cpu): void {
+  const j = cpu.jit?.snapshot();
+  if (!j) { process.stderr.write("[ringone] jit off\n"); return; }
+  process.stderr.write(`[ringone] jit ${cpu.jit!.mode}: ${j.blocks} blocks in ${j.modules} modules (${j.insnsCustom} custom / ${j.insnsGeneric} generic instructions), ` +
+    `compile ${j.compileMs.toFixed(1)} ms + instantiate ${j.instantiateMs.toFixed(1)} ms, ${j.runs} block runs, ${j.invalidations} invalidations, ${j.flushes} flushes, ${j.failed} failed\n`);
+}
+
 /** --module "FILE [args]": the file's bytes and its command line (the file name first). */
 function parseModules(a: Args): { data: Uint8Array; cmdline: string }[] {
   return a.modules.map((spec) => {
@@ -80,7 +99,7 @@ function parseModules(a: Args): { data: Uint8Array; cmdline: string }[] {
 function bootPv(a: Args, image: Uint8Array): number {
   const modules = parseModules(a);
   const m = new PvMachine(image, {
-    memMB: a.mem, cmdline: a.cmdline, modules, xenDebug: a.xenDebug, what: a.kernel,
+    memMB: a.mem, cmdline: a.cmdline, modules, xenDebug: a.xenDebug, what: a.kernel, jit: a.jit,
     onOutput: (b) => process.stdout.write(b),
   });
   const t0 = performance.now();
@@ -89,6 +108,7 @@ function bootPv(a: Args, image: Uint8Array): number {
   if (a.stats) {
     process.stderr.write(`\n[ringone] ${r.detail}; ${r.instructions} instructions in ${ms.toFixed(0)} ms (${(Number(r.instructions) / ms / 1000).toFixed(1)} MIPS)\n`);
     for (const l of m.statsReport()) process.stderr.write(`[ringone] ${l}\n`);
+    jitStats(m.cpu);
   }
   if (r.exitCode !== 0) process.stderr.write(`\n[ringone] ${r.detail}\n`);
   return r.exitCode;
@@ -110,7 +130,7 @@ async function boot(a: Args): Promise<number> {
   const rom = a.bios ? checkFirmware(readInput(a.bios, "firmware"), a.bios) : undefined;
   const realtime = a.realtime ?? !!process.stdin.isTTY;
   const m = new PcMachine({
-    memMB: a.mem, rom, apic: a.apic, realtime, rtcStart: "host",
+    memMB: a.mem, rom, apic: a.apic, realtime, rtcStart: "host", jit: a.jit,
     onOutput: (b) => process.stdout.write(String.fromCharCode(b)),
   });
   if (image && a.flat !== undefined) loadFlat(m.cpu, image, a.flat);
@@ -137,6 +157,7 @@ async function boot(a: Args): Promise<number> {
   if (a.stats) {
     process.stderr.write(`\n[ringone] ${r.detail}; ${r.instructions} instructions in ${ms.toFixed(0)} ms (${(Number(r.instructions) / ms / 1000).toFixed(1)} MIPS)\n`);
     process.stderr.write(m.statsText().replace(/^/gm, "[ringone] ") + "\n");
+    jitStats(m.cpu);
   }
   if (r.reason === "shutdown" || r.reason === "fault") { process.stderr.write(`\n[ringone] ${r.detail}\n`); return 3; }
   if (r.reason === "limit") { process.stderr.write(`\n[ringone] ${r.detail}\n`); return 4; }

@@ -11,18 +11,20 @@
 import {
   STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
   X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
-  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT, S_IO_VALID,
+  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT, S_IO_VALID, S_JIT_MODE, S_JIT_PAGES,
 } from "../gen/layout";
 import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
-import { resetPrefixes, setOs32, setAs32, setSegOverride, setRep, setLock, setOpcode, os32, as32 } from "./decode";
+import { resetPrefixes, setOpcode, isPrefix, readPrefixes } from "./decode";
 import { fetch8 } from "../mmu/fetch";
-import { dispatch } from "../gen/dispatch";
+import { dispatch, BLOCK_OPS } from "../gen/dispatch";
+import { jitEnter, jitInsnStart, jitEspStart } from "../jit/enter";
 import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, faultIsIcebp, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
 import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, EV_ICEBP, EV_FAULT, DELIVERED, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
 import { refreshMode } from "./mode";
 import { IF, TF, RF } from "./flags";
 import { mmioInstructionDone } from "../mmu/phys";
+import { slowChecks } from "../mmu/tlb";
 import { execBps, execHits, trapBits, clearTrapBits, addTrapBits, setDr6, refreshDebug, DR6_BS, DR6_BT } from "./debug";
 import { segBase, SR_CS } from "./state";
 
@@ -34,13 +36,9 @@ let result: i32 = 0;
 /** The pending #DB is an instruction-breakpoint fault: it pushes RF as it is (0), not 1. */
 let bpFault: bool = false;
 
-/** Bit (op & 31) of word (op >> 5) is set for the legacy prefix bytes 26 2E 36 3E 64 65 66 67 F0 F2 F3. */
-// @ts-ignore: decorator
-@inline function isPrefix(op: i32): bool {
-  const w = op >> 5;
-  const mask: u32 = w == 1 ? 0x40404040 : (w == 3 ? 0xf0 : (w == 7 ? 0xd0000 : 0));
-  return (mask & (1 << (op & 31))) != 0;
-}
+/** Look for compiled code at the next instruction boundary (after a block-ending instruction, a fault or an interrupt). */
+let jitCheck: bool = false;
+let jitEnabled: bool = false;
 
 function step(): void {
   setInstrStart(load<u32>(STATE + S_EIP));
@@ -54,33 +52,13 @@ function step(): void {
   const code32 = (getMode() & MODE_CODE32) != 0;
   resetPrefixes(code32);
   let op = fetch8();
-  // Prefixes (SDM vol. 2, 2.1.1): a 256-bit membership test keeps the common no-prefix case to
-  // one compare; an instruction longer than 15 bytes raises #GP(0).
-  if (isPrefix(op)) {
-    let prefixes = 0;
-    while (true) {
-      switch (op) {
-        case 0x66: setOs32(!code32); break;
-        case 0x67: setAs32(!code32); break;
-        case 0x26: setSegOverride(0); break;
-        case 0x2e: setSegOverride(1); break;
-        case 0x36: setSegOverride(2); break;
-        case 0x3e: setSegOverride(3); break;
-        case 0x64: setSegOverride(4); break;
-        case 0x65: setSegOverride(5); break;
-        case 0xf0: setLock(true); break;
-        case 0xf2: setRep(0xf2); break;
-        default: setRep(0xf3); break;
-      }
-      if (++prefixes >= 15) { raise(GP, 0); break; }
-      op = fetch8();
-      if (!isPrefix(op)) break;
-    }
-  }
+  // Prefixes (SDM vol. 2, 2.1.1; decode.ts readPrefixes): one compare for the common no-prefix case.
+  if (isPrefix(op)) op = readPrefixes(op, code32);
   if (!faulted) {
     if (op == 0x0f) op = 0x100 | fetch8();
     setOpcode(op);
     if (!faulted) dispatch(op);
+    if (jitEnabled) jitCheck = unchecked(BLOCK_OPS[op & 0x1ff]) != 0;
   }
   if (exitRewind) {
     // The instruction waits for the host (IN or MMIO): undo and replay it; a fault it may have
@@ -133,6 +111,7 @@ function taskTrapAfter(r: i32, vector: i32): void {
 
 /** Deliver the pending fault, or exit to the host if it is intercepted or fatal. */
 function takeFault(): void {
+  jitCheck = jitEnabled;
   const v = faultVector, he = faultHasError, err = faultError, soft = faultIsSoft, icebp = faultIsIcebp;
   const kind = soft ? EV_SOFT : (icebp ? EV_ICEBP : (faultIsTrap || bpFault ? EV_EXCEPTION : EV_FAULT));
   const addr = faultAddr;
@@ -145,6 +124,24 @@ function takeFault(): void {
   else taskTrapAfter(r, v);
 }
 
+/**
+ * A compiled block stopped at an instruction that faulted or asked for an exit (status 1): finish
+ * it as step() would, from the start EIP/ESP the block recorded (assembly/jit/enter.ts).
+ */
+function jitFinishFault(): void {
+  if (exitRewind) {
+    store<u32>(STATE + S_EIP, jitInsnStart);
+    setReg32(ESP, jitEspStart);
+    clearFault();
+  } else if (faulted) {
+    if (!faultIsTrap) {
+      store<u32>(STATE + S_EIP, jitInsnStart);
+      setReg32(ESP, jitEspStart);
+    }
+    takeFault();
+  }
+}
+
 /** Exit FAULT with the exception interrupts.ts intercepted (the original one or a fault during its delivery). */
 function reportIntercept(): void {
   const v = interceptVector;
@@ -154,6 +151,15 @@ function reportIntercept(): void {
   requestExit(EXIT_FAULT, false);
 }
 
+/**
+ * Compiled code does not model the debug machinery: single-step (TF), DR7 breakpoints and the
+ * alignment-check / data-breakpoint slow paths run in the interpreter only.
+ */
+// @ts-ignore: decorator
+@inline function debugQuiet(): bool {
+  return ((load<i32>(STATE + S_EFLAGS) & TF) | (load<i32>(STATE + S_DR + 28) & 0xff)) == 0 && !slowChecks;
+}
+
 /** Execute up to `budget` instructions; returns the exit reason. */
 export function run(budget: i32): i32 {
   clearExit();
@@ -161,6 +167,8 @@ export function run(budget: i32): i32 {
   refreshMode();
   refreshDebug();
   setRunExecuted(0);
+  jitEnabled = load<i32>(STATE + S_JIT_MODE) != 0 && load<u32>(STATE + S_JIT_PAGES) != 0;
+  jitCheck = jitEnabled;
   let reason = 0;
   while (true) {
     // Between instructions: host stop requests, the interrupt shadow, external interrupts, HLT.
@@ -177,6 +185,7 @@ export function run(budget: i32): i32 {
           (load<i32>(STATE + S_IO_VALID) | load<i32>(STATE + S_MMIO_COUNT)) == 0) {
         store<i32>(STATE + S_IRQ_VECTOR, -1);
         clearTrapBits();
+        jitCheck = jitEnabled;
         const r = deliver(irq, EV_EXTERNAL, false, 0);
         if (r == TRIPLE) { reason = EXIT_SHUTDOWN; break; }
         if (r == INTERCEPTED) { reportIntercept(); reason = EXIT_FAULT; break; }
@@ -186,6 +195,21 @@ export function run(budget: i32): i32 {
     }
     if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }
     if (runExecuted >= budget) { reason = EXIT_BUDGET; break; }
+    if (jitCheck && debugQuiet()) {
+      // A block boundary: run compiled code if the cache has it (docs/jit.md), count hotness otherwise.
+      jitCheck = false;
+      clearTrapBits();
+      const r = jitEnter(budget - runExecuted);
+      if (r >= 0) {
+        setRunExecuted(runExecuted + (r >>> 4));
+        if ((r & 15) != 0) jitFinishFault();
+        else if (trapBits != 0) debugTrap(false); // e.g. the T flag of a task switched to in the block
+        if (exitReason != 0) { reason = exitReason; break; }
+        jitCheck = true;
+        continue;
+      }
+      if (exitReason != 0) { reason = exitReason; break; } // EXIT_JIT: compile first
+    }
     step();
     setRunExecuted(runExecuted + 1);
     // An instruction replayed with MMIO answers has completed (or faulted): drop the log.
@@ -194,7 +218,7 @@ export function run(budget: i32): i32 {
     // Fast inner loop while nothing needs attention between instructions: no pending interrupt
     // request and no interrupt shadow (the only between-instruction state an instruction can set
     // without exiting; STOP and IRQ_VECTOR are written by the host between run() calls).
-    while (runExecuted < budget && (load<i32>(STATE + S_IRQ_VECTOR) & ~load<i32>(STATE + S_INT_SHADOW)) == -1) {
+    while (runExecuted < budget && !jitCheck && (load<i32>(STATE + S_IRQ_VECTOR) & ~load<i32>(STATE + S_INT_SHADOW)) == -1) {
       step();
       setRunExecuted(runExecuted + 1);
       if (exitReason != 0) break;

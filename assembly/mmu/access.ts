@@ -10,6 +10,7 @@
  */
 import { RAM_BASE } from "../gen/layout";
 import { physRead, physWrite } from "./phys";
+import { jitWriteHook } from "../jit/cache";
 import { faulted, raise, GP, SS, AC } from "../cpu/fault";
 import { dataAccess } from "../cpu/debug";
 import { segBase, segCheckLo, segCheckHi, segValid, SV_READ, SV_WRITE, SR_SS } from "../cpu/state";
@@ -19,7 +20,9 @@ import { translate, ramSize, ACC_WRITE, ACC_USER, ACC_IMPLICIT } from "./paging"
 // ---------------------------------------------------------------- physical (outside the TLB)
 
 export function physRead8(pa: u32): i32 { return pa < ramSize() ? <i32>load<u8>(RAM_BASE + pa) : physRead(pa, 1); }
-export function physWrite8(pa: u32, v: i32): void { if (pa < ramSize()) store<u8>(RAM_BASE + pa, v); else physWrite(pa, 1, v); }
+export function physWrite8(pa: u32, v: i32): void {
+  if (pa < ramSize()) { jitWriteHook(pa, 1); store<u8>(RAM_BASE + pa, v); } else physWrite(pa, 1, v);
+}
 
 // ---------------------------------------------------------------- linear, slow paths
 

@@ -34,8 +34,13 @@ function fetchSlow(lin: u32, eip: u32): i32 {
   return fetchMiss(lin, eip);
 }
 
+/** Set while the JIT's decoder reads a block: leaving the block's page (or the CS limit) is an error, not a walk. */
+export let jitDecoding: bool = false;
+export function setJitDecoding(v: bool): void { jitDecoding = v; }
+
 function fetchMiss(lin: u32, eip: u32): i32 {
   if (faulted) return 0;
+  if (jitDecoding) { raise(GP, 0); return 0; }
   return fetchSlow(lin, eip);
 }
 

@@ -10,6 +10,7 @@ import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_PDPTE, S_A20, RAM_BAS
 import { CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, CR4_PGE } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
 import { hvStart, hvTranslate } from "./hvwindow";
+import { codeBit, jitWriteHook } from "../jit/cache";
 import { tlbSet, T_VALID, T_NOUSER, T_READONLY, T_GLOBAL, T_NX } from "./tlb";
 
 /** Access kinds, laid out as the #PF error code bits. */
@@ -32,7 +33,7 @@ export function physRead32(pa: u32): u32 {
   return 0xffffffff;
 }
 export function physWrite32(pa: u32, v: u32): void {
-  if (pa <= ramSize() - 4) store<u32>(RAM_BASE + pa, v);
+  if (pa <= ramSize() - 4) { jitWriteHook(pa, 4); store<u32>(RAM_BASE + pa, v); }
 }
 
 /**
@@ -44,7 +45,7 @@ export function translate(lin: u32, acc: i32): u32 {
   const cr0 = load<u32>(STATE + S_CR0);
   if ((cr0 & CR0_PG) == 0) {
     const pa = a20(lin);
-    if (pa < ramSize()) tlbSet(lin, (<u32>(RAM_BASE + (pa & ~0xfff))) | T_VALID);
+    if (pa < ramSize()) tlbSet(lin, (<u32>(RAM_BASE + (pa & ~0xfff))) | T_VALID | codeBit(pa));
     return pa;
   }
   const cr4 = load<u32>(STATE + S_CR4);
@@ -86,7 +87,7 @@ function fill(lin: u32, pa0: u32, user: bool, writable: bool, dirty: bool, globa
   if (!writable || !dirty) e |= T_READONLY;
   if (global) e |= T_GLOBAL;
   if (nx) e |= T_NX;
-  tlbSet(lin, e);
+  tlbSet(lin, e | codeBit(pa));
 }
 
 function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {

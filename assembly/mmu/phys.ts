@@ -17,6 +17,7 @@ import {
   X_ADDR, X_SIZE, X_IS_OUT, X_VALUE, EXIT_MMIO,
 } from "../gen/layout";
 import { requestExit, exitReason } from "../cpu/exits";
+import { jitWriteHook } from "../jit/cache";
 
 // @ts-ignore: decorator
 @inline function ramSize(): u32 { return load<u32>(STATE + S_RAM_SIZE); }
@@ -74,6 +75,7 @@ export function physRead(pa: u32, size: i32): i32 {
 export function physWrite(pa: u32, size: i32, v: i32): void {
   if (pa < ramSize() && pa + <u32>(size - 1) < ramSize()) {
     const h = RAM_BASE + pa;
+    jitWriteHook(pa, size);
     if (size == 4) store<i32>(h, v); else if (size == 2) store<u16>(h, v); else store<u8>(h, v);
     return;
   }

@@ -64,6 +64,8 @@ export function setFetchCache(page: u32, host: usize): void {
   fetchHost = host;
 }
 
+export function clearFetchCache(): void { fetchTag = 0; }
+
 // @ts-ignore: decorator
 @inline export function tlbGet(lin: u32): u32 { return load<u32>(TLB + ((lin >>> 12) << 2)); }
 
@@ -125,3 +127,24 @@ export function tlbFlush(keepGlobal: bool): void {
 }
 
 export function tlbUsed(): i32 { return listCount; }
+
+/**
+ * A page just got compiled code (assembly/jit/cache.ts): add T_CODE to the entries that map host
+ * page `host`, so guest writes through them take the slow path. Nothing else changes (a flush
+ * would drop stale translations the architecture lets the guest rely on until it flushes).
+ */
+export function tlbMarkCode(host: u32): void {
+  if (listOverflow) {
+    for (let vpn: u32 = 0; vpn < (1 << 20); vpn++) {
+      const p = TLB + (vpn << 2);
+      const e = load<u32>(p);
+      if (e != 0 && (e & ~0xfff) == host) store<u32>(p, e | T_CODE);
+    }
+    return;
+  }
+  for (let i = 0; i < listCount; i++) {
+    const p = TLB + (load<u32>(TLB_LIST + (i << 2)) << 2);
+    const e = load<u32>(p);
+    if (e != 0 && (e & ~0xfff) == host) store<u32>(p, e | T_CODE);
+  }
+}

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as L from "../isa/layout.ts";
+import { Jit, type JitMode, jitModeFromEnv } from "../jit/jit.ts";
 
 export interface CoreExports {
   reset(): void;
@@ -26,6 +27,13 @@ export interface CoreExports {
    * Returns 0, or 0x1000000 | vector << 16 | error code.
    */
   loadSelector(sr: number, sel: number): number;
+  /** JIT (assembly/jit/exports.ts, docs/jit.md). */
+  jitDecode(phys: number, eip: number, code32: number): number;
+  jitInstall(entry: number, slot: number, len: number, icount: number): void;
+  jitEntryFor(phys: number, eip: number, key: number): number;
+  jitFlushAll(): void;
+  jitInvalidateRange(pa: number, len: number): void;
+  jitStateKey(): number;
 }
 
 export interface CpuOptions {
@@ -37,6 +45,8 @@ export interface CpuOptions {
   wasmPath?: string;
   /** Firmware ROM image, mapped just below 4 GiB (a multiple of 4 KiB, at most 16 MiB). */
   rom?: Uint8Array;
+  /** JIT mode (default: env RINGONE_JIT, else "on"). */
+  jit?: JitMode;
 }
 
 export const REG_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
@@ -57,14 +67,21 @@ export function defaultWasmPath(debug = false): string {
 export class Cpu {
   readonly memory: WebAssembly.Memory;
   readonly core: CoreExports;
+  readonly coreInstance: WebAssembly.Instance;
   readonly ramSize: number;
+  /** The JIT, or undefined when it is off. */
+  jit?: Jit;
+  /** Where the per-page lists of compiled code live (after RAM and ROM). */
+  private jitPages = 0;
   private u8!: Uint8Array;
   private i32!: Int32Array;
-  private dv!: DataView;
+  /** Views over the whole linear memory (state block, mailbox, JIT records). */
+  dv!: DataView;
 
-  private constructor(memory: WebAssembly.Memory, core: CoreExports, ramSize: number) {
+  private constructor(memory: WebAssembly.Memory, inst: WebAssembly.Instance, ramSize: number) {
     this.memory = memory;
-    this.core = core;
+    this.coreInstance = inst;
+    this.core = inst.exports as unknown as CoreExports;
     this.ramSize = ramSize;
     this.refreshViews();
   }
@@ -83,11 +100,14 @@ export class Cpu {
     if (rom && (rom.length % 4096 !== 0 || rom.length > 16 << 20 || rom.length === 0)) {
       throw new Error(`firmware ROM must be a non-empty multiple of 4 KiB up to 16 MiB (got ${rom.length} bytes)`);
     }
-    const pages = Math.ceil((L.RAM_BASE + ramSize + (rom?.length ?? 0)) / 65536);
+    const jitPages = Math.ceil((L.RAM_BASE + ramSize + (rom?.length ?? 0)) / 4096) * 4096;
+    const pages = Math.ceil((jitPages + Math.ceil(ramSize / 4096) * 4) / 65536);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const table = new WebAssembly.Table({ initial: 4096, element: "anyfunc" });
     const inst = new WebAssembly.Instance(mod, {
       env: {
         memory,
+        table,
         abort: (_msg: number, _file: number, line: number, col: number) => {
           throw new Error(`core assertion failed at line ${line}:${col}`);
         },
@@ -97,8 +117,10 @@ export class Cpu {
     if (core.layoutChecksum() >>> 0 !== L.layoutChecksum()) {
       throw new Error("core.wasm was built from a different layout.ts: run \"npm run build\"");
     }
-    const cpu = new Cpu(memory, core, ramSize);
+    const cpu = new Cpu(memory, inst, ramSize);
     cpu.romSize = rom?.length ?? 0;
+    const mode = opts.jit ?? jitModeFromEnv();
+    if (mode !== "off") { cpu.jit = new Jit(cpu, mode, table); cpu.jitPages = jitPages; }
     if (rom) cpu.u8.set(rom, L.RAM_BASE + ramSize);
     cpu.reset();
     return cpu;
@@ -120,6 +142,7 @@ export class Cpu {
     this.core.reset();
     this.i32[(L.STATE + L.S.RAM_SIZE) >> 2] = this.ramSize;
     this.i32[(L.STATE + L.S.ROM_SIZE) >> 2] = this.romSize;
+    this.jit?.configure(this.jitPages);
   }
 
   /** Answer the pending MMIO exit: the value read (ignored for writes); the replay consumes it. */
@@ -174,7 +197,25 @@ export class Cpu {
   }
   interceptExceptions(mask: number): void { this.dv.setUint32(L.INTERCEPT + L.I.EXCEPTIONS, mask >>> 0, true); }
 
-  run(budget: number): number { return this.core.run(budget); }
+  /**
+   * Run up to `budget` instructions. JIT exits (the core asks for a block to be compiled) are
+   * served here and the run continues, so callers see the same exits as without a JIT.
+   */
+  run(budget: number): number {
+    if (!this.jit) return this.core.run(budget);
+    let left = budget, total = 0;
+    while (true) {
+      const r = this.core.run(left);
+      const n = this.exit32(L.X.EXECUTED);
+      total += n;
+      left -= n;
+      if (r !== L.ExitReason.JIT) {
+        if (total !== n) this.dv.setInt32(L.EXIT + L.X.EXECUTED, total, true);
+        return r;
+      }
+      this.jit.onExit();
+    }
+  }
 
   /** Answer a pending IN: the next run() replays the instruction with this value. */
   answerIn(value: number): void {
@@ -192,6 +233,11 @@ export class Cpu {
       throw new Error(`write of ${data.length} bytes at 0x${addr.toString(16)} is outside guest RAM (${this.ramSize >> 20} MiB)`);
     }
     this.ram.set(data, addr);
+    if (this.jit) this.core.jitInvalidateRange(addr, data.length);
+  }
+  /** After writing guest RAM behind the core's back (DMA, `ram` view): drop compiled code there. */
+  invalidateCode(addr: number, len: number): void {
+    if (this.jit) this.core.jitInvalidateRange(addr >>> 0, len >>> 0);
   }
   readPhys(addr: number, len: number): Uint8Array {
     if (addr < 0 || addr + len > this.ramSize) throw new Error(`read at 0x${addr.toString(16)} outside guest RAM`);

@@ -30,6 +30,17 @@ export const FPU = 0x4000;
  */
 export const MMIO_LOG = 0x5000;
 export const MMIO_LOG_MAX = 8;
+/**
+ * JIT (docs/jit.md): the decode record the core's jitDecode() fills for the host compiler, the
+ * code-cache hash buckets (u32 entry index + 1) and the cache entries (JIT_ENTRY_SIZE bytes each,
+ * offsets JE). Per-physical-page lists of compiled entries live after guest RAM and ROM (S.JIT_PAGES).
+ */
+export const JIT_DECODE = 0x6000;
+export const JIT_BUCKETS = 0x100000;
+export const JIT_BUCKET_COUNT = 1 << 15;
+export const JIT_ENTRIES = 0x120000;
+export const JIT_ENTRY_SIZE = 32;
+export const JIT_ENTRY_MAX = 1 << 16;
 export const TLB = 0x400000;
 export const TLB_ENTRIES = 1 << 20;
 export const TLB_LIST = 0x800000;
@@ -114,6 +125,25 @@ export const S = {
    * 4.4.1); the walker reads these, not memory. The host's refresh() reloads them.
    */
   PDPTE: 0x2b0,
+  /** JIT controls and counters (docs/jit.md): mode 0 off, 1 on (hotness), 2 force. */
+  JIT_MODE: 0x300,
+  JIT_THRESHOLD: 0x304,
+  /** Address in linear memory of the per-RAM-page list heads (u32 entry index + 1), 0 = no JIT. */
+  JIT_PAGES: 0x308,
+  /** Bumped when the whole cache is dropped: the host's table slots are free again. */
+  JIT_EPOCH: 0x30c,
+  JIT_RUNS: 0x310,
+  JIT_INVALIDATIONS: 0x314,
+  JIT_BAILS: 0x318,
+  JIT_FLUSHES: 0x31c,
+} as const;
+
+/** One code-cache entry (bytes from JIT_ENTRIES + index * JIT_ENTRY_SIZE; index 0 is unused). */
+export const JE = { PHYS: 0, EIP: 4, KEY: 8, FN: 12, COUNT: 16, LEN: 20, ICOUNT: 22, NEXT_HASH: 24, NEXT_PAGE: 28 } as const;
+/** The record jitDecode() fills (bytes from JIT_DECODE). */
+export const JD = {
+  ROW: 0, LEN: 4, OPCODE: 8, MODRM: 12, SIB: 16, DISP: 20, IMM: 24, IMM2: 28, OS32: 32, AS32: 36,
+  SEG: 40, REP: 44, LOCK: 48, HAS_MODRM: 52,
 } as const;
 
 export const HV_WINDOW_MAX = 4;
@@ -154,6 +184,11 @@ export const X = {
   EIP: 0x24,
   /** Physical address of an MMIO access (IS_OUT = 1 for a write, VALUE holds the data). */
   ADDR: 0x28,
+  /** EXIT_JIT: the block to compile (physical address, EIP, state key, cache entry index). */
+  JIT_PHYS: 0x2c,
+  JIT_EIP: 0x30,
+  JIT_KEY: 0x34,
+  JIT_ENTRY: 0x38,
 } as const;
 
 /** Why run() returned. Values are shared with assembly/cpu/exits.ts via the generated layout. */
@@ -175,6 +210,8 @@ export const ExitReason = {
   STOPPED: 7,
   /** An access to MMIO (outside RAM and ROM): the host performs it and appends to the replay log. */
   MMIO: 8,
+  /** A block is hot (or, in forced mode, new): the host compiles it and runs again (host/core/cpu.ts does it). */
+  JIT: 9,
 } as const;
 
 /** Intercept bitmap offsets (bytes from INTERCEPT). */
@@ -211,7 +248,7 @@ export const F = {
   FERR: 0xe8,
 } as const;
 
-export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, MMIO_LOG, MMIO_LOG_MAX, HV_WINDOW_MAX, HVW, HVW_READ, HVW_SYSTEM, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
+export const LAYOUT = { STATE, EXIT, INTERCEPT, FPU, MMIO_LOG, MMIO_LOG_MAX, JIT_DECODE, JIT_BUCKETS, JIT_BUCKET_COUNT, JIT_ENTRIES, JIT_ENTRY_SIZE, JIT_ENTRY_MAX, JE, JD, HV_WINDOW_MAX, HVW, HVW_READ, HVW_SYSTEM, TLB, TLB_LIST, AS_BASE, RAM_BASE, S, X, SEG, ExitReason, I, F };
 
 /** A checksum over every constant, so a core built from an older layout is refused. */
 export function layoutChecksum(): number {

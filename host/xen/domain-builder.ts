@@ -12,6 +12,7 @@
  *   4. set the initial vCPU state (ring 1, FLAT selectors loaded through the core's own segment
  *      loads, CR3, CR0/CR4/EFER, the hypervisor windows).
  */
+import type { JitMode } from "../jit/jit.ts";
 import { Cpu } from "../core/cpu.ts";
 import * as L from "../isa/layout.ts";
 import { Elf32, ElfError, PT_LOAD } from "../elf/elf32.ts";
@@ -40,6 +41,8 @@ export interface PvBuildOptions {
   /** Core build options. */
   wasmPath?: string;
   debug?: boolean;
+  /** JIT mode (default: env RINGONE_JIT, else on). */
+  jit?: JitMode;
   /** Label for error messages. */
   what?: string;
 }
@@ -258,7 +261,7 @@ export function buildDomain(image: Uint8Array, opts: PvBuildOptions): BuiltDomai
   const needPages = layout.mappedPages + layout.unmappedModulePages;
   if (needPages > nrPages) throw new ElfError(`${what}: the initial layout needs ${Math.ceil(needPages / 256)} MiB of guest memory; --mem gives ${opts.memMB} MiB`);
 
-  const cpu = Cpu.create({ memMB: machineMegabytes(opts.memMB), wasmPath: opts.wasmPath, debug: opts.debug });
+  const cpu = Cpu.create({ memMB: machineMegabytes(opts.memMB), wasmPath: opts.wasmPath, debug: opts.debug, jit: opts.jit });
   const dom = new Domain(cpu, { nrPages, pae: k.pae, xenDebug: opts.xenDebug, onOutput: opts.onOutput });
   if (k.extendedCr3) dom.vmAssist |= 1 << X.VMASST_TYPE_pae_extended_cr3;
   const mem = dom.mem;

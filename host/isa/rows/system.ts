@@ -35,7 +35,7 @@ export const SYSTEM_ROWS: Row[] = [
   },
   { id: "MOV_RdDd", op: 0x121, modrm: true, mod: "reg", handler: "mov_RdDd", width: 32, ...CPL0, note: "DR4/DR5 alias DR6/DR7 unless CR4.DE" },
   { id: "MOV_CdRd", op: 0x122, modrm: true, mod: "reg", handler: "mov_CdRd", width: 32, block: true, ...CPL0 },
-  { id: "MOV_DdRd", op: 0x123, modrm: true, mod: "reg", handler: "mov_DdRd", width: 32, ...CPL0 },
+  { id: "MOV_DdRd", op: 0x123, modrm: true, mod: "reg", handler: "mov_DdRd", width: 32, block: true, ...CPL0, note: "arms or disarms breakpoints: compiled code stops here" },
   { id: "WRMSR", op: 0x130, handler: "wrmsr", block: true, ...CPL0 },
   { id: "RDTSC", op: 0x131, handler: "rdtsc", ...SYS, note: "instruction count + offset; #GP at CPL > 0 with CR4.TSD" },
   { id: "RDMSR", op: 0x132, handler: "rdmsr", ...CPL0 },

@@ -1,0 +1,94 @@
+/**
+ * Custom codegen for near control flow and the stack (docs/jit.md): Jcc (condition straight from
+ * the lazy record in locals: CMP+Jcc is one compare), JMP rel, CALL rel, RET, RET imm16, PUSH r,
+ * PUSH imm, POP r. They need a 32-bit operand size, a 32-bit flat stack (state key) and a 4 GiB
+ * CS limit (the target check of assembly/cpu/ops/control.ts nearJump can then never fail).
+ * Branches end the function: spill, store EIP, return the instruction count.
+ */
+import * as L from "../../isa/layout.ts";
+import type { Insn } from "../decode.ts";
+import { CUSTOM, type EmitContext } from "./custom.ts";
+import { getR, setR, memRead, memWrite, smcCheck, stackEa, flat, KEY_CS4G, KEY_STACK32 } from "./mem.ts";
+import { cond } from "./flags.ts";
+import type { X } from "./fn.ts";
+
+const ESP = 4;
+const branchOk = (ctx: EmitContext, i: Insn) => i.os32 && (ctx.key & KEY_CS4G) !== 0;
+const stackOk = (ctx: EmitContext, i: Insn) => i.os32 && flat(ctx) && (ctx.key & KEY_STACK32) !== 0;
+
+function leave(ctx: EmitContext, eip: X, k: number): X {
+  const { f } = ctx;
+  return f.block([f.store(L.STATE + L.S.EIP, eip), f.ret(f.c((k + 1) << 4))]);
+}
+
+CUSTOM.set("jcc_Jb", jcc);
+CUSTOM.set("jcc_Jz", jcc);
+function jcc(ctx: EmitContext, i: Insn, k: number): boolean {
+  if (!branchOk(ctx, i)) return false;
+  const { f } = ctx; const m = f.m;
+  const c = cond(ctx, i.opcode & 15);
+  const t = f.local();
+  f.emit(f.set(t, c));
+  f.spill();
+  f.emit(m.if(f.get(t), leave(ctx, f.c(i.next + i.imm), k)));
+  f.emit(leave(ctx, f.c(i.next), k));
+  ctx.ended = true;
+  return true;
+}
+
+function jmp(ctx: EmitContext, i: Insn, k: number): boolean {
+  if (!branchOk(ctx, i)) return false;
+  ctx.f.spill();
+  ctx.f.emit(leave(ctx, ctx.f.c(i.next + i.imm), k));
+  ctx.ended = true;
+  return true;
+}
+CUSTOM.set("jmp_Jb", jmp);
+CUSTOM.set("jmp_Jz", jmp);
+
+CUSTOM.set("call_Jz", (ctx, i, k) => {
+  if (!branchOk(ctx, i) || !stackOk(ctx, i)) return false;
+  const { f } = ctx; const m = f.m;
+  memWrite(ctx, i, k, stackEa(-4), 2, f.c(i.next));
+  f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
+  smcCheck(ctx, i, k);
+  f.spill();
+  f.emit(leave(ctx, f.c(i.next + i.imm), k));
+  ctx.ended = true;
+  return true;
+});
+
+function ret(ctx: EmitContext, i: Insn, k: number, release: number): boolean {
+  if (!branchOk(ctx, i) || !stackOk(ctx, i)) return false;
+  const { f } = ctx; const m = f.m;
+  const t = f.local();
+  f.emit(f.set(t, memRead(ctx, i, k, stackEa(0), 2)));
+  f.setReg(ESP, m.i32.add(f.reg(ESP), f.c(4 + release)));
+  f.spill();
+  f.emit(leave(ctx, f.get(t), k));
+  ctx.ended = true;
+  return true;
+}
+CUSTOM.set("ret", (ctx, i, k) => ret(ctx, i, k, 0));
+CUSTOM.set("ret_Iw", (ctx, i, k) => ret(ctx, i, k, i.imm & 0xffff));
+
+function push(ctx: EmitContext, i: Insn, k: number, v: () => X): boolean {
+  if (!stackOk(ctx, i)) return false;
+  const { f } = ctx; const m = f.m;
+  memWrite(ctx, i, k, stackEa(-4), 2, v());
+  f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
+  smcCheck(ctx, i, k);
+  return true;
+}
+CUSTOM.set("push_Rv", (ctx, i, k) => push(ctx, i, k, () => getR(ctx, i.opcode & 7, 2)));
+CUSTOM.set("push_I", (ctx, i, k) => push(ctx, i, k, () => ctx.f.c(i.imm)));
+
+CUSTOM.set("pop_Rv", (ctx, i, k) => {
+  if (!stackOk(ctx, i)) return false;
+  const { f } = ctx; const m = f.m;
+  const t = f.local();
+  f.emit(f.set(t, memRead(ctx, i, k, stackEa(0), 2)));
+  f.setReg(ESP, m.i32.add(f.reg(ESP), f.c(4)));
+  setR(ctx, i.opcode & 7, 2, f.get(t));
+  return true;
+});

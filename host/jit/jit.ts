@@ -1,0 +1,164 @@
+/**
+ * The host half of the JIT (docs/jit.md): answers the core's EXIT_JIT requests. For the requested
+ * block it discovers a region (the block and its static successors in the same page, up to
+ * REGION_BLOCKS), compiles them into one Wasm module with binaryen (compiler.ts), instantiates it
+ * synchronously against the core's memory and exports, puts the functions in the shared table and
+ * registers them with the core (jitInstall: entry -> table slot). Keeps the statistics.
+ *
+ * Modes: "off" (interpreter only), "on" (blocks compiled once hot: JIT_THRESHOLD block entries),
+ * "force" (every block compiled before it first runs). Env RINGONE_JIT=off|on|force.
+ */
+import * as L from "../isa/layout.ts";
+import type { Cpu } from "../core/cpu.ts";
+import { decodeBlock, type Insn } from "./decode.ts";
+import { ModuleBuilder } from "./compiler.ts";
+
+export type JitMode = "off" | "on" | "force";
+export const REGION_BLOCKS = 16;
+const MAX_SLOTS = 1 << 16;
+
+export function jitModeFromEnv(): JitMode {
+  const v = (process.env.RINGONE_JIT ?? "on").toLowerCase();
+  if (v === "off" || v === "0" || v === "no") return "off";
+  if (v === "force" || v === "forced" || v === "all") return "force";
+  return "on";
+}
+
+export interface JitStats {
+  requests: number;
+  modules: number;
+  blocks: number;
+  insnsCustom: number;
+  insnsGeneric: number;
+  failed: number;
+  compileMs: number;
+  instantiateMs: number;
+  /** From the core: compiled-block runs, invalidated blocks, whole-cache flushes. */
+  runs: number;
+  invalidations: number;
+  flushes: number;
+}
+
+const BRANCH_REL = new Set(["jcc_Jb", "jcc_Jz", "jmp_Jb", "jmp_Jz", "call_Jz", "loop_Jb", "jcxz_Jb"]);
+
+export class Jit {
+  readonly stats: JitStats = { requests: 0, modules: 0, blocks: 0, insnsCustom: 0, insnsGeneric: 0, failed: 0, compileMs: 0, instantiateMs: 0, runs: 0, invalidations: 0, flushes: 0 };
+  private slotBase: number;
+  private nextSlot: number;
+  private epoch = -1;
+  optimize = process.env.RINGONE_JIT_OPT === "1";
+  genericOnly = process.env.RINGONE_JIT_GENERIC === "1";
+  threshold = Number(process.env.RINGONE_JIT_THRESHOLD ?? 20);
+  /** Called with every module's text when set (tests, debugging). */
+  onModule?: (text: string, blocks: Insn[][]) => void;
+
+  constructor(private readonly cpu: Cpu, readonly mode: JitMode, private readonly table: WebAssembly.Table) {
+    let i = 1;
+    while (i < table.length && table.get(i) !== null) i++;
+    this.slotBase = this.nextSlot = i;
+  }
+
+  /** Write the controls into the state block (after every core reset). */
+  configure(pagesAddr: number): void {
+    const c = this.cpu;
+    c.setState32(L.S.JIT_MODE, this.mode === "off" ? 0 : this.mode === "on" ? 1 : 2);
+    c.setState32(L.S.JIT_THRESHOLD, this.threshold);
+    c.setState32(L.S.JIT_PAGES, pagesAddr);
+    this.epoch = -1;
+  }
+
+  private accumulateCoreStats(): void {
+    const c = this.cpu;
+    this.stats.runs += c.state32(L.S.JIT_RUNS);
+    this.stats.invalidations += c.state32(L.S.JIT_INVALIDATIONS);
+    this.stats.flushes += c.state32(L.S.JIT_FLUSHES);
+    c.setState32(L.S.JIT_RUNS, 0);
+    c.setState32(L.S.JIT_INVALIDATIONS, 0);
+    c.setState32(L.S.JIT_FLUSHES, 0);
+  }
+  /** Statistics including the core's counters. */
+  snapshot(): JitStats { this.accumulateCoreStats(); return { ...this.stats }; }
+
+  private slot(): number {
+    const epoch = this.cpu.state32(L.S.JIT_EPOCH);
+    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; }
+    if (this.nextSlot >= this.slotBase + MAX_SLOTS) {
+      this.cpu.core.jitFlushAll();
+      this.epoch = this.cpu.state32(L.S.JIT_EPOCH);
+      this.nextSlot = this.slotBase;
+    }
+    if (this.nextSlot >= this.table.length) this.table.grow(Math.max(1024, this.table.length >> 1));
+    return this.nextSlot++;
+  }
+
+  /** Handle EXIT_JIT: compile the requested block (and its region). */
+  onExit(): void {
+    const c = this.cpu;
+    this.stats.requests++;
+    const phys = c.exit32(L.X.JIT_PHYS), eip = c.exit32(L.X.JIT_EIP), key = c.exit32(L.X.JIT_KEY), entry = c.exit32(L.X.JIT_ENTRY);
+    this.compileRegion(phys, eip, key, entry);
+  }
+
+  compileRegion(phys: number, eip: number, key: number, entry: number): void {
+    const c = this.cpu;
+    const t0 = performance.now();
+    const epoch0 = c.state32(L.S.JIT_EPOCH);
+    const page = phys >>> 12;
+    const todo: [number, number, number][] = [[phys, eip, entry]];
+    const seen = new Set<number>([eip]);
+    const blocks: { insns: Insn[]; entry: number }[] = [];
+    while (todo.length && blocks.length < REGION_BLOCKS) {
+      const [p, e, idx] = todo.shift()!;
+      const insns = decodeBlock(c, p, e, key);
+      if (!insns.length) { if (idx === entry) c.core.jitInstall(idx, 0, 0, 0); continue; }
+      blocks.push({ insns, entry: idx });
+      for (const t of this.successors(insns)) {
+        const tp = p + ((t - e) | 0);
+        if (seen.has(t) || tp >>> 12 !== page || tp < 0) continue;
+        seen.add(t);
+        const ti = c.core.jitEntryFor(tp, t, key);
+        if (c.dv.getInt32(L.JIT_ENTRIES + ti * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0) continue;
+        todo.push([tp, t, ti]);
+      }
+    }
+    if (!blocks.length) { this.stats.failed++; return; }
+    const b = new ModuleBuilder({ optimize: this.optimize, key, genericOnly: this.genericOnly });
+    for (const bl of blocks) b.addBlock(bl.insns);
+    if (this.onModule) this.onModule(b.text(), blocks.map((x) => x.insns));
+    const built = b.finish();
+    b.dispose();
+    const t1 = performance.now();
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(built.binary as Uint8Array<ArrayBuffer>), { core: c.coreInstance.exports, env: { memory: c.memory } });
+    const t2 = performance.now();
+    this.stats.compileMs += t1 - t0;
+    this.stats.instantiateMs += t2 - t1;
+    this.stats.modules++;
+    this.stats.insnsCustom += built.customInsns;
+    this.stats.insnsGeneric += built.genericInsns;
+    if (c.state32(L.S.JIT_EPOCH) !== epoch0) return; // the cache was dropped meanwhile: entries are stale
+    blocks.forEach((bl, n) => {
+      const s = this.slot();
+      if (c.state32(L.S.JIT_EPOCH) !== epoch0) return;
+      this.table.set(s, inst.exports[built.names[n]] as Function);
+      const last = bl.insns[bl.insns.length - 1];
+      const len = last.phys + last.len - bl.insns[0].phys;
+      c.core.jitInstall(bl.entry, s, len, bl.insns.length);
+      this.stats.blocks++;
+    });
+  }
+
+  /** Static successors of a block: branch targets and the fall-through. */
+  private successors(insns: Insn[]): number[] {
+    const last = insns[insns.length - 1];
+    const h = last.row.handler ?? last.row.id;
+    const out: number[] = [];
+    if (BRANCH_REL.has(h)) {
+      const t = (last.next + last.imm) >>> 0;
+      out.push(last.os32 ? t : t & 0xffff);
+      if (h !== "jmp_Jb" && h !== "jmp_Jz") out.push(last.next);
+    } else if (!last.row.block && !(insns.length && h === "hlt")) {
+      out.push(last.next);
+    }
+    return out;
+  }
+}

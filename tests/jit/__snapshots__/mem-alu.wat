@@ -1,0 +1,438 @@
+(module
+ (type $0 (func (param i32 i32) (result i32)))
+ (type $1 (func (param i32)))
+ (type $2 (func (param i32 i32 i32)))
+ (type $3 (func (result i32)))
+ (import "env" "memory" (memory $mimport$0 0))
+ (import "core" "faulted" (global $gimport$0 (mut i32)))
+ (import "core" "exitReason" (global $gimport$1 (mut i32)))
+ (import "core" "jitInvalidated" (global $gimport$2 (mut i32)))
+ (import "core" "jitRead32" (func $fimport$0 (param i32 i32) (result i32)))
+ (import "core" "jitFaultAt" (func $fimport$1 (param i32)))
+ (import "core" "jitRmw32" (func $fimport$2 (param i32 i32) (result i32)))
+ (import "core" "jitWrite32" (func $fimport$3 (param i32 i32 i32)))
+ (export "b0" (func $0))
+ (func $0 (result i32)
+  (local $0 i32)
+  (local $1 i32)
+  (local $2 i32)
+  (local $3 i32)
+  (local $4 i32)
+  (local $5 i32)
+  (local $6 i32)
+  (local $7 i32)
+  (local $8 i32)
+  (local $9 i32)
+  (local $10 i32)
+  (local $11 i32)
+  (local $12 i32)
+  (local $13 i32)
+  (local $14 i32)
+  (local $15 i32)
+  (local $16 i32)
+  (local $17 i32)
+  (local $18 i32)
+  (local $19 i32)
+  (local $20 i32)
+  (local $21 i32)
+  (local $22 i32)
+  (local $23 i32)
+  (local $24 i32)
+  (local $25 i32)
+  (local $26 i32)
+  (local $27 i32)
+  (local $28 i32)
+  (local $29 i32)
+  (local $30 i32)
+  (local $31 i32)
+  (local.set $5
+   (i32.load offset=4116
+    (i32.const 0)
+   )
+  )
+  (local.set $11
+   (i32.add
+    (local.get $5)
+    (i32.const 8)
+   )
+  )
+  (local.set $12
+   (i32.load offset=4194304
+    (i32.shl
+     (i32.shr_u
+      (local.get $11)
+      (i32.const 12)
+     )
+     (i32.const 2)
+    )
+   )
+  )
+  (if
+   (i32.and
+    (i32.eq
+     (i32.and
+      (local.get $12)
+      (i32.const 1)
+     )
+     (i32.const 1)
+    )
+    (i32.le_u
+     (i32.and
+      (local.get $11)
+      (i32.const 4095)
+     )
+     (i32.const 4092)
+    )
+   )
+   (then
+    (local.set $14
+     (i32.load
+      (i32.add
+       (i32.and
+        (local.get $12)
+        (i32.const -4096)
+       )
+       (i32.and
+        (local.get $11)
+        (i32.const 4095)
+       )
+      )
+     )
+    )
+   )
+   (else
+    (local.set $14
+     (call $fimport$0
+      (i32.const 2)
+      (local.get $11)
+     )
+    )
+    (if
+     (i32.or
+      (global.get $gimport$0)
+      (global.get $gimport$1)
+     )
+     (then
+      (call $fimport$1
+       (i32.const 65536)
+      )
+      (return
+       (i32.const 17)
+      )
+     )
+    )
+   )
+  )
+  (local.set $15
+   (local.get $14)
+  )
+  (local.set $0
+   (local.get $15)
+  )
+  (local.set $16
+   (i32.add
+    (local.get $5)
+    (i32.const 12)
+   )
+  )
+  (local.set $17
+   (i32.load offset=4194304
+    (i32.shl
+     (i32.shr_u
+      (local.get $16)
+      (i32.const 12)
+     )
+     (i32.const 2)
+    )
+   )
+  )
+  (local.set $18
+   (i32.and
+    (i32.eq
+     (i32.and
+      (local.get $17)
+      (i32.const 13)
+     )
+     (i32.const 1)
+    )
+    (i32.le_u
+     (i32.and
+      (local.get $16)
+      (i32.const 4095)
+     )
+     (i32.const 4092)
+    )
+   )
+  )
+  (if
+   (local.get $18)
+   (then
+    (local.set $19
+     (i32.load
+      (i32.add
+       (i32.and
+        (local.get $17)
+        (i32.const -4096)
+       )
+       (i32.and
+        (local.get $16)
+        (i32.const 4095)
+       )
+      )
+     )
+    )
+   )
+   (else
+    (local.set $19
+     (call $fimport$2
+      (i32.const 2)
+      (local.get $16)
+     )
+    )
+    (if
+     (i32.or
+      (global.get $gimport$0)
+      (global.get $gimport$1)
+     )
+     (then
+      (i32.store offset=4096
+       (i32.const 0)
+       (local.get $0)
+      )
+      (call $fimport$1
+       (i32.const 65539)
+      )
+      (return
+       (i32.const 33)
+      )
+     )
+    )
+   )
+  )
+  (local.set $20
+   (local.get $19)
+  )
+  (local.set $21
+   (local.get $0)
+  )
+  (local.set $22
+   (i32.add
+    (local.get $20)
+    (local.get $21)
+   )
+  )
+  (local.set $23
+   (local.get $22)
+  )
+  (if
+   (local.get $18)
+   (then
+    (i32.store
+     (i32.add
+      (i32.and
+       (local.get $17)
+       (i32.const -4096)
+      )
+      (i32.and
+       (local.get $16)
+       (i32.const 4095)
+      )
+     )
+     (local.get $23)
+    )
+   )
+   (else
+    (call $fimport$3
+     (i32.const 2)
+     (local.get $16)
+     (local.get $23)
+    )
+   )
+  )
+  (local.set $25
+   (local.get $20)
+  )
+  (local.set $26
+   (local.get $21)
+  )
+  (local.set $24
+   (local.get $22)
+  )
+  (local.set $8
+   (local.get $24)
+  )
+  (local.set $9
+   (local.get $25)
+  )
+  (local.set $10
+   (local.get $26)
+  )
+  (if
+   (global.get $gimport$2)
+   (then
+    (i32.store offset=4096
+     (i32.const 0)
+     (local.get $0)
+    )
+    (i32.store offset=4136
+     (i32.const 0)
+     (i32.const 6)
+    )
+    (i32.store offset=4140
+     (i32.const 0)
+     (local.get $8)
+    )
+    (i32.store offset=4144
+     (i32.const 0)
+     (local.get $9)
+    )
+    (i32.store offset=4148
+     (i32.const 0)
+     (local.get $10)
+    )
+    (i32.store offset=4128
+     (i32.const 0)
+     (i32.const 65542)
+    )
+    (return
+     (i32.const 32)
+    )
+   )
+  )
+  (local.set $4
+   (i32.load offset=4112
+    (i32.const 0)
+   )
+  )
+  (local.set $28
+   (local.get $4)
+  )
+  (local.set $29
+   (i32.load offset=4194304
+    (i32.shl
+     (i32.shr_u
+      (local.get $28)
+      (i32.const 12)
+     )
+     (i32.const 2)
+    )
+   )
+  )
+  (if
+   (i32.and
+    (i32.eq
+     (i32.and
+      (local.get $29)
+      (i32.const 1)
+     )
+     (i32.const 1)
+    )
+    (i32.le_u
+     (i32.and
+      (local.get $28)
+      (i32.const 4095)
+     )
+     (i32.const 4092)
+    )
+   )
+   (then
+    (local.set $31
+     (i32.load
+      (i32.add
+       (i32.and
+        (local.get $29)
+        (i32.const -4096)
+       )
+       (i32.and
+        (local.get $28)
+        (i32.const 4095)
+       )
+      )
+     )
+    )
+   )
+   (else
+    (local.set $31
+     (call $fimport$0
+      (i32.const 2)
+      (local.get $28)
+     )
+    )
+    (if
+     (i32.or
+      (global.get $gimport$0)
+      (global.get $gimport$1)
+     )
+     (then
+      (i32.store offset=4096
+       (i32.const 0)
+       (local.get $0)
+      )
+      (i32.store offset=4136
+       (i32.const 0)
+       (i32.const 6)
+      )
+      (i32.store offset=4140
+       (i32.const 0)
+       (local.get $8)
+      )
+      (i32.store offset=4144
+       (i32.const 0)
+       (local.get $9)
+      )
+      (i32.store offset=4148
+       (i32.const 0)
+       (local.get $10)
+      )
+      (call $fimport$1
+       (i32.const 65542)
+      )
+      (return
+       (i32.const 49)
+      )
+     )
+    )
+   )
+  )
+  (local.set $27
+   (local.get $31)
+  )
+  (local.set $4
+   (i32.add
+    (local.get $4)
+    (i32.const 4)
+   )
+  )
+  (i32.store offset=4096
+   (i32.const 0)
+   (local.get $0)
+  )
+  (i32.store offset=4112
+   (i32.const 0)
+   (local.get $4)
+  )
+  (i32.store offset=4136
+   (i32.const 0)
+   (i32.const 6)
+  )
+  (i32.store offset=4140
+   (i32.const 0)
+   (local.get $8)
+  )
+  (i32.store offset=4144
+   (i32.const 0)
+   (local.get $9)
+  )
+  (i32.store offset=4148
+   (i32.const 0)
+   (local.get $10)
+  )
+  (i32.store offset=4128
+   (i32.const 0)
+   (local.get $27)
+  )
+  (return
+   (i32.const 48)
+  )
+ )
+)

@@ -128,11 +128,14 @@ function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
 /** Reserved-bit masks for PAE entries with MAXPHYADDR = 36 (high dword). */
 const RSVD_HI_NOXD: u32 = 0xfffffff0; // bits 36..63 (XD reserved when EFER.NXE = 0)
 const RSVD_HI_XD: u32 = 0x7ffffff0;   // bits 36..62
+const RSVD_HI_PV: u32 = 0x000ffff0;   // bits 36..51 (Xen PV: 52..62 available to software)
 
 function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   const efer = load<u32>(STATE + S_EFER);
   const nxe = (efer & EFER_NXE) != 0;
-  const rsvdHi = nxe ? RSVD_HI_XD : RSVD_HI_NOXD;
+  // Xen PV (HV_START set): the guest's PAE tables sit under compat Xen's long-mode walk, where bits
+  // 52-62 are ignored (software-available), not reserved.
+  const rsvdHi = hvStart() != 0 ? (nxe ? RSVD_HI_PV : RSVD_HI_PV | 0x80000000) : nxe ? RSVD_HI_XD : RSVD_HI_NOXD;
   const fb = fetchBit(acc, efer);
   const reg = STATE + S_PDPTE + ((lin >>> 30) << 3);
   const pdpte = load<u32>(reg), pdpteHi = load<u32>(reg + 4);

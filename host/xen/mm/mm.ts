@@ -446,4 +446,50 @@ export class Mm {
     this.dom.setWindow(HVW_SLOT.ldt, HV_LAYOUT.ldtVirt, this.ldtLoaded.length * PAGE, this.dom.ldtMfn * PAGE, L.HVW_SYSTEM);
     return -1;
   }
+
+  // ---- audit --------------------------------------------------------------------------------------------
+
+  /**
+   * Recompute every type count from first principles (pins, CR3, GDT and LDT frames, and the
+   * references each validated table's present entries hold) and list the frames whose tracked
+   * count or type disagrees. Empty when the bookkeeping is consistent (used by the tests).
+   */
+  audit(): string[] {
+    const inf = this.info, n = inf.frames;
+    const want = new Uint32Array(n);
+    const wantType = new Uint8Array(n);
+    const need = (mfn: number, t: PageType) => {
+      if (want[mfn] > 0 && wantType[mfn] !== t) problems.push(`mfn 0x${mfn.toString(16)} needed as ${t} and ${wantType[mfn]}`);
+      wantType[mfn] = t;
+      want[mfn]++;
+    };
+    const problems: string[] = [];
+    want[this.dom.sharedInfoMfn] = 1; wantType[this.dom.sharedInfoMfn] = PGT.writable;
+    need(this.baseMfn, this.rootType);
+    for (let mfn = 0; mfn < n; mfn++) if (inf.pinned[mfn]) need(mfn, inf.type[mfn] as PageType);
+    for (const f of this.gdtFrames) need(f, PGT.segDesc);
+    for (const f of this.ldtLoaded) need(f, PGT.segDesc);
+    for (let mfn = 0; mfn < n; mfn++) {
+      if (inf.count[mfn] === 0) continue;
+      const t = inf.type[mfn];
+      if (t !== PGT.l1 && t !== PGT.l2 && t !== PGT.l3) continue;
+      const ents = t === PGT.l3 ? 4 : this.ents;
+      for (let i = 0; i < ents; i++) {
+        const [lo, hi] = this.readEntry(mfn, i);
+        if (!(lo & PTE_P)) continue;
+        const tgt = this.entryMfn(lo, hi);
+        if (t === PGT.l1) { if ((lo & PTE_RW) && this.owned(tgt)) need(tgt, PGT.writable); }
+        else if (t === PGT.l2) {
+          if (this.isXenSlot(mfn, i) || tgt === mfn) continue;
+          need(tgt, inf.type[tgt] === PGT.l2 ? PGT.l2 : PGT.l1);
+        } else need(tgt, PGT.l2);
+      }
+    }
+    for (let mfn = 0; mfn < n; mfn++) {
+      if (want[mfn] !== inf.count[mfn] || (want[mfn] > 0 && wantType[mfn] !== inf.type[mfn])) {
+        problems.push(`${inf.describe(mfn)}: expected ${want[mfn]} reference(s) of type ${wantType[mfn]}`);
+      }
+    }
+    return problems;
+  }
 }

@@ -35,6 +35,25 @@ const CASES: Case[] = [
   { kernel: "mmu" },
   { kernel: "uvm" },
   { kernel: "mmuext" },
+  { kernel: "mmuhostile" },
+  {
+    kernel: "gdt",
+    after: (m) => {
+      const mm = mmOf(m.domain);
+      expect(mm.gdtFrames).toEqual([]);
+      expect(mm.ldtEnts).toBe(0);
+      expect(mm.stats.ldtPageLoads).toBeGreaterThan(0);
+    },
+  },
+  {
+    kernel: "gdt", title: "gdt: an LDT page mapped writable faults at the guest's LDT address", cmdline: "kind=ldtrw", exitCode: 1,
+    after: (m, r) => {
+      const ldt = m.built.layout.va(m.built.layout.mappedPages - 4);
+      expect(r.detail).toContain("#PF (vector 14) error code 0x0000");
+      expect(r.detail).toContain(`CR2 0x${(ldt + 8).toString(16).padStart(8, "0")}`);
+      expect(m.output).toContain("gdt: loading an LDT selector");
+    },
+  },
 ];
 
 describe("PV page tables: test kernels", () => {

@@ -54,6 +54,28 @@ const CASES: Case[] = [
       expect(m.output).toContain("gdt: loading an LDT selector");
     },
   },
+  {
+    kernel: "ptwr",
+    after: (m) => {
+      const mm = mmOf(m.domain);
+      expect(mm.stats.ptwrEmulations).toBeGreaterThanOrEqual(6);
+      expect(m.domain.vmAssist & 4).toBe(0);
+    },
+  },
+  ...(["invalid", "noassist", "l2"] as const).map((kind): Case => ({
+    kernel: "ptwr", title: `ptwr: refused store (${kind}) is a #PF at the entry, which stays intact`, cmdline: `kind=${kind}`, exitCode: 1,
+    after: (m, r) => {
+      const mt = /ptwr: pte at 0x([0-9a-f]+) old 0x([0-9a-f]+)/.exec(m.output);
+      expect(mt, m.output).not.toBeNull();
+      const va = parseInt(mt![1], 16), old = parseInt(mt![2], 16);
+      expect(r.detail).toContain("#PF (vector 14) error code 0x0003");
+      expect(r.detail).toContain(`CR2 0x${va.toString(16).padStart(8, "0")}`);
+      const ma = m.mem.translate(va, false);
+      expect(m.domain.read32(ma)).toBe(old);
+      if (kind === "invalid") expect(mmOf(m.domain).stats.ptwrFailures).toBe(1);
+      else expect(mmOf(m.domain).stats.ptwrFailures).toBe(0);
+    },
+  })),
 ];
 
 describe("PV page tables: test kernels", () => {

@@ -126,4 +126,17 @@ void test_main(void) {
     check_eq(*word(w + 8 * 7), 0, "f is still mapped at w"); /* sanity: w maps f */
     check_eq(map_rw(w, x), 0, "map x at w");
     check_eq(*word(w + 8 * 100), 2660, "last write to offset 800");
+
+    /* The same long batch inside a multicall (the sub-call continues through its entry). */
+    for (ulong i = 0; i < ARRAY_SIZE(big); i++) big[i].val = i + 10000;
+    static u32 done2;
+    struct multicall_entry mc[2] = {
+        { HC_mmu_update, 0, { (ulong)big, ARRAY_SIZE(big), (ulong)&done2, DOMID_SELF, 0, 0 } },
+        { HC_mmu_update, 0, { (ulong)batch, 3, 0, DOMID_SELF, 0, 0 } },
+    };
+    check_eq(HC2(multicall, mc, 2), 0, "multicall of two mmu_updates");
+    check_eq(mc[0].result, 0, "first entry result");
+    check_eq(done2, 3000, "first entry pdone");
+    check_eq((long)mc[1].result, -EBUSY, "second entry result");
+    check_eq(*word(w + 8 * 100), 12660, "the batch ran in the multicall");
 }

@@ -82,6 +82,17 @@ void test_main(void) {
     check_eq(((volatile u8 *)a)[1], 1, "vcpu_info[0].evtchn_upcall_mask through the mapping");
     check_eq(uvm(a, ma_of(own) | PG_DATA, UVMF_INVLPG), 0, "restore after shared_info");
 
+    /* Batched in a multicall, as Linux does. */
+    struct multicall_entry mc[2] = {
+        { HC_update_va_mapping, 0, { a, (u32)(ma_of(fr[3]) | PG_DATA), 0, UVMF_NONE, 0, 0 } },
+        { HC_update_va_mapping, 0, { w, (u32)(ma_of(xen_mfn()) | PG_DATA), 0, UVMF_TLB_FLUSH, 0, 0 } },
+    };
+    check_eq(HC2(multicall, mc, 2), 0, "multicall");
+    check_eq(mc[0].result, 0, "first update_va_mapping in the batch");
+    check_eq((long)mc[1].result, -EBUSY, "second (refused) update_va_mapping in the batch");
+    check_eq(*word(a), 0xf0000003u, "batched mapping in effect after the batch's flush");
+    check_eq(uvm(a, ma_of(own) | PG_DATA, UVMF_INVLPG), 0, "restore after the batch");
+
     /* update_va_mapping_otherdomain: only DOMID_SELF may map pages. */
     check_eq(uvm_other(a, ma_of(fr[0]) | PG_DATA, UVMF_INVLPG, DOMID_SELF), 0, "otherdomain DOMID_SELF");
     check_eq(*word(a), 0xf0000000u, "otherdomain DOMID_SELF mapped");

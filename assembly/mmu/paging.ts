@@ -6,7 +6,7 @@
  * PAE walks start from the PDPTE registers (S_PDPTE), loaded by loadPdptes() at the points SDM 4.4.1
  * names (MOV to CR0/CR3/CR4, task switch; ops/system.ts, cpu/task.ts) and by the host's refresh().
  */
-import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_PDPTE, S_A20, RAM_BASE } from "../gen/layout";
+import { STATE, S_CR0, S_CR3, S_CR4, S_EFER, S_RAM_SIZE, S_PDPTE, S_A20, S_PTWR_PAGE, RAM_BASE } from "../gen/layout";
 import { CR0_PG, CR0_WP, CR4_PAE, CR4_PSE, CR4_PGE } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
 import { hvStart, hvTranslate } from "./hvwindow";
@@ -76,6 +76,16 @@ function checkPerm(lin: u32, acc: i32, user: bool, writable: bool, nx: bool, cr0
   return true;
 }
 
+/**
+ * The host's one-shot ptwr permission (S_PTWR_PAGE, Xen PV writable page tables): a supervisor write
+ * to the armed machine page through a read-only 4 KiB mapping is allowed.
+ */
+// @ts-ignore: decorator
+@inline function ptwrAllows(acc: i32, pa: u32): bool {
+  const p = load<u32>(STATE + S_PTWR_PAGE);
+  return p != 0 && (acc & (ACC_WRITE | ACC_USER)) == ACC_WRITE && ((pa ^ p) & 0xfffff000) == 0;
+}
+
 // @ts-ignore: decorator
 @inline function fetchBit(acc: i32, efer: u32): i32 { return (acc & ACC_FETCH) && (efer & EFER_NXE) ? PF_ID : 0; }
 
@@ -111,12 +121,17 @@ function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   let pte = physRead32(pteAddr);
   if ((pte & PTE_P) == 0) { raisePF(lin, pfError(acc, false) | fetchBit(acc, efer)); return 0; }
   const user = (pde & pte & PTE_U) != 0, writable = (pde & pte & PTE_W) != 0;
+  const pa = (pte & 0xfffff000) | (lin & 0xfff);
+  if (!writable && ptwrAllows(acc, pa)) {
+    if ((pde & PTE_A) == 0) physWrite32(pdeAddr, pde | PTE_A);
+    if ((pte & PTE_A) == 0) physWrite32(pteAddr, pte | PTE_A);
+    return pa; // not cached: the permission is for this one instruction
+  }
   if (!checkPerm(lin, acc, user, writable, false, cr0, efer)) return 0;
   if ((pde & PTE_A) == 0) physWrite32(pdeAddr, pde | PTE_A);
   let npte = pte | PTE_A;
   if (acc & ACC_WRITE) npte |= PTE_D;
   if (npte != pte) physWrite32(pteAddr, npte);
-  const pa = (pte & 0xfffff000) | (lin & 0xfff);
   fill(lin, pa, user, writable, (npte & PTE_D) != 0, (pte & PTE_G) != 0 && (cr4 & CR4_PGE) != 0, false);
   return pa;
 }
@@ -124,11 +139,14 @@ function walk2(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
 /** Reserved-bit masks for PAE entries with MAXPHYADDR = 36 (high dword). */
 const RSVD_HI_NOXD: u32 = 0xfffffff0; // bits 36..63 (XD reserved when EFER.NXE = 0)
 const RSVD_HI_XD: u32 = 0x7ffffff0;   // bits 36..62
+const RSVD_HI_PV: u32 = 0x000ffff0;   // bits 36..51 (Xen PV: 52..62 available to software)
 
 function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   const efer = load<u32>(STATE + S_EFER);
   const nxe = (efer & EFER_NXE) != 0;
-  const rsvdHi = nxe ? RSVD_HI_XD : RSVD_HI_NOXD;
+  // Xen PV (HV_START set): the guest's PAE tables sit under compat Xen's long-mode walk, where bits
+  // 52-62 are ignored (software-available), not reserved.
+  const rsvdHi = hvStart() != 0 ? (nxe ? RSVD_HI_PV : RSVD_HI_PV | 0x80000000) : nxe ? RSVD_HI_XD : RSVD_HI_NOXD;
   const fb = fetchBit(acc, efer);
   const reg = STATE + S_PDPTE + ((lin >>> 30) << 3);
   const pdpte = load<u32>(reg), pdpteHi = load<u32>(reg + 4);
@@ -158,6 +176,11 @@ function walkPae(lin: u32, acc: i32, cr0: u32, cr4: u32): u32 {
   if ((pteHi & rsvdHi) != 0) { raisePF(lin, pfError(acc, true) | PF_RSVD | fb); return 0; }
   const nx = pdeNx || (nxe && (pteHi & 0x80000000) != 0);
   const user = (pde & pte & PTE_U) != 0, writable = (pde & pte & PTE_W) != 0;
+  if (!writable && (pteHi & 0xf) == 0 && ptwrAllows(acc, pte)) {
+    if ((pde & PTE_A) == 0) physWrite32(pdeAddr, pde | PTE_A);
+    if ((pte & PTE_A) == 0) physWrite32(pteAddr, pte | PTE_A);
+    return (pte & 0xfffff000) | (lin & 0xfff); // not cached: one instruction only
+  }
   if (!checkPerm(lin, acc, user, writable, nx, cr0, efer)) return 0;
   if ((pde & PTE_A) == 0) physWrite32(pdeAddr, pde | PTE_A);
   let npte = pte | PTE_A;

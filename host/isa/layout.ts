@@ -125,6 +125,13 @@ export const S = {
    * 4.4.1); the walker reads these, not memory. The host's refresh() reloads them.
    */
   PDPTE: 0x2b0,
+  /**
+   * Xen PV writable page tables (ptwr): when non-zero, (machine page address | 1) of the one page a
+   * supervisor write may store into through a read-only 4 KiB mapping. The host arms it for the single
+   * re-execution of a faulting write to a page-table page and clears it after; such a translation is
+   * never cached in the TLB and does not set the dirty bit.
+   */
+  PTWR_PAGE: 0x2d0,
   /** JIT controls and counters (docs/jit.md): mode 0 off, 1 on (hotness), 2 force. */
   JIT_MODE: 0x300,
   JIT_THRESHOLD: 0x304,

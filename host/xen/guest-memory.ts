@@ -54,7 +54,7 @@ export class GuestMemory {
       const l2a = (l3 & 0xfffff000) + ((va >>> 21) & 0x1ff) * 8;
       if (!ok(l2a, 8)) return -1;
       const l2 = d.read32(l2a), l2h = d.read32(l2a + 4);
-      if (!(l2 & P) || (l2h & 0x7ffffff0) || (write && !(l2 & RW))) return -1;
+      if (!(l2 & P) || (l2h & 0x000ffff0) || (write && !(l2 & RW))) return -1;
       if (l2 & PS) {
         const ma = (l2 & 0xffe00000) + (va & 0x1fffff);
         if ((l2h & 0xf) || !ok(ma, 1)) return -1;
@@ -64,7 +64,7 @@ export class GuestMemory {
       const l1a = (l2 & 0xfffff000) + ((va >>> 12) & 0x1ff) * 8;
       if (!ok(l1a, 8)) return -1;
       const l1 = d.read32(l1a), l1h = d.read32(l1a + 4);
-      if (!(l1 & P) || (l1h & 0x7ffffff0) || (write && !(l1 & RW))) return -1;
+      if (!(l1 & P) || (l1h & 0x000ffff0) || (write && !(l1 & RW))) return -1;
       const ma = (l1 & 0xfffff000) + (va & 0xfff);
       if ((l1h & 0xf) || !ok(ma, 1)) return -1;
       if (!(l2 & A)) d.write32(l2a, l2 | A);

@@ -16,6 +16,7 @@ import * as vcpuStateHc from "./hypercalls/vcpu-state.ts";
 import * as memoryHc from "./hypercalls/memory.ts";
 import * as physdevHc from "./hypercalls/physdev.ts";
 import * as miscHc from "./hypercalls/misc.ts";
+import * as mmHc from "./hypercalls/mm.ts";
 import { multicall } from "./multicall.ts";
 
 export * from "./hypercall-types.ts";
@@ -50,8 +51,8 @@ function def(nr: number, arity: number, handler?: HypercallHandler): HypercallDe
  */
 export const HYPERCALLS: readonly HypercallDef[] = [
   def(X.__HYPERVISOR_set_trap_table, 1), // TODO(traps)
-  def(X.__HYPERVISOR_mmu_update, 4), // TODO(page tables)
-  def(X.__HYPERVISOR_set_gdt, 2), // TODO(page tables)
+  def(X.__HYPERVISOR_mmu_update, 4, mmHc.mmuUpdate),
+  def(X.__HYPERVISOR_set_gdt, 2, mmHc.setGdt),
   def(X.__HYPERVISOR_stack_switch, 2, vcpuStateHc.stackSwitch),
   def(X.__HYPERVISOR_set_callbacks, 4), // TODO(events)
   def(X.__HYPERVISOR_fpu_taskswitch, 1, vcpuStateHc.fpuTaskswitch),
@@ -59,10 +60,10 @@ export const HYPERCALLS: readonly HypercallDef[] = [
   def(X.__HYPERVISOR_platform_op, 1),
   def(X.__HYPERVISOR_set_debugreg, 2, vcpuStateHc.setDebugreg),
   def(X.__HYPERVISOR_get_debugreg, 1, vcpuStateHc.getDebugreg),
-  def(X.__HYPERVISOR_update_descriptor, 4), // TODO(page tables)
+  def(X.__HYPERVISOR_update_descriptor, 4, mmHc.updateDescriptor),
   def(X.__HYPERVISOR_memory_op, 2, memoryHc.memoryOp),
   def(X.__HYPERVISOR_multicall, 2, multicall),
-  def(X.__HYPERVISOR_update_va_mapping, 4), // TODO(page tables)
+  def(X.__HYPERVISOR_update_va_mapping, 4, mmHc.updateVaMapping),
   def(X.__HYPERVISOR_set_timer_op, 2), // TODO(events)
   def(X.__HYPERVISOR_event_channel_op_compat, 1), // TODO(events)
   def(X.__HYPERVISOR_xen_version, 2, versionHc.xenVersion),
@@ -70,11 +71,11 @@ export const HYPERCALLS: readonly HypercallDef[] = [
   def(X.__HYPERVISOR_physdev_op_compat, 1, physdevHc.physdevOpCompat),
   def(X.__HYPERVISOR_grant_table_op, 3), // TODO(events/devices)
   def(X.__HYPERVISOR_vm_assist, 2, miscHc.vmAssist),
-  def(X.__HYPERVISOR_update_va_mapping_otherdomain, 5), // TODO(page tables)
+  def(X.__HYPERVISOR_update_va_mapping_otherdomain, 5, mmHc.updateVaMappingOtherdomain),
   def(X.__HYPERVISOR_iret, 0), // TODO(traps): must return NO_RETURN and end a multicall batch
   def(X.__HYPERVISOR_vcpu_op, 3), // TODO(events)
   def(X.__HYPERVISOR_set_segment_base, 2), // x86_64 only: -ENOSYS
-  def(X.__HYPERVISOR_mmuext_op, 4), // TODO(page tables)
+  def(X.__HYPERVISOR_mmuext_op, 4, mmHc.mmuextOp),
   def(X.__HYPERVISOR_xsm_op, 1),
   def(X.__HYPERVISOR_nmi_op, 2), // TODO(traps)
   def(X.__HYPERVISOR_sched_op, 2, schedHc.schedOp),

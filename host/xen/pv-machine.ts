@@ -25,6 +25,7 @@ import type { Domain } from "./domain.ts";
 import { GuestMemory, XenError } from "./guest-memory.ts";
 import { HYPERCALL_BY_NR, newStats, type Args, type HcResult, type HypercallContext, type HypercallHooks, type HypercallStats } from "./hypercall-table.ts";
 import { reasonName } from "./hypercalls/sched.ts";
+import { installMm } from "./mm/index.ts";
 
 /** An exception the guest raised (the core intercepted it). */
 export interface GuestFault {
@@ -108,6 +109,7 @@ export class PvMachine {
     this.slice = opts.slice ?? 1_000_000;
     this.cpu.claimSoftInt(HYPERCALL_VECTOR);
     this.cpu.interceptExceptions(0xffffffff);
+    installMm(this); // page-table types of the initial tables; ptwr and lazy-LDT fault handlers
   }
 
   get output(): string { return this.domain.output; }

@@ -26,6 +26,8 @@ export interface CoreExports {
    * Returns 0, or 0x1000000 | vector << 16 | error code.
    */
   loadSelector(sr: number, sel: number): number;
+  /** The CPU's own CPUID answer for the leaf in EAX, into EAX..EDX (no CPL or faulting checks). */
+  cpuidNative(): void;
 }
 
 export interface CpuOptions {

@@ -114,6 +114,11 @@ export const S = {
    * 4.4.1); the walker reads these, not memory. The host's refresh() reloads them.
    */
   PDPTE: 0x2b0,
+  /**
+   * CPUID faulting (like MSR_MISC_FEATURES_ENABLES bit 0): when bit 0 is set, CPUID at CPL > 0 raises
+   * #GP(0). The Xen PV host sets it so ring-1/ring-3 CPUID reaches its filtered policy (spec 5.6).
+   */
+  CPUID_FAULT: 0x2e0,
 } as const;
 
 export const HV_WINDOW_MAX = 4;

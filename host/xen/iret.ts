@@ -21,6 +21,7 @@ import { NO_RETURN, type Args, type HcResult, type HypercallContext } from "./hy
 import { fixupCodeSelector, pushBounceFrame } from "./traps.ts";
 import type { PvMachine } from "./pv-machine.ts";
 import type { Domain } from "./domain.ts";
+import type { Cpu } from "../core/cpu.ts";
 
 const IF = 1 << 9, IOPL = 3 << 12, VM = 1 << 17;
 
@@ -51,12 +52,26 @@ export function iret(hc: HypercallContext, _a: Args): HcResult {
   }
   if (cpu.core.loadSelector(L.SEG_CS, cs) !== 0) { d.crash(`HYPERVISOR_iret: CS 0x${cs.toString(16)} cannot be loaded`); return NO_RETURN; }
   if (newSs >= 0 && cpu.core.loadSelector(L.SEG_SS, newSs) !== 0) { d.crash(`HYPERVISOR_iret: SS 0x${newSs.toString(16)} cannot be loaded`); return NO_RETURN; }
+  if ((cs & 3) === 3) nullOuterDataSegments(cpu);
   cpu.setReg("esp", newEsp);
   cpu.eip = eip;
   cpu.eflags = ((fl & ~IOPL) | IF | 2) >>> 0;
   cpu.setReg("eax", eax);
   v.upcallMask = (fl & IF) ? 0 : 1;
   return NO_RETURN;
+}
+
+/**
+ * Returning to an outer ring, the CPU (Xen's own iret) loads a null selector into any of ES, DS, FS,
+ * GS whose descriptor is more privileged than the new CPL (data or non-conforming code, DPL < CPL).
+ */
+function nullOuterDataSegments(cpu: Cpu): void {
+  for (const sr of [L.SEG_ES, L.SEG_DS, L.SEG_FS, L.SEG_GS]) {
+    const s = cpu.seg(sr);
+    if ((s.sel & 0xfffc) === 0) continue;
+    const dpl = (s.access >>> 5) & 3, conformingCode = (s.access & 0x0c) === 0x0c;
+    if (!conformingCode && dpl < 3) cpu.core.loadSelector(sr, 0);
+  }
 }
 
 // ---- callbacks ------------------------------------------------------------------------------------------

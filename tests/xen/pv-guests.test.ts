@@ -147,6 +147,8 @@ const CASES: Case[] = [
     before: (m, mode) => mapSharedInfo(m, "traps", mode),
     after: (m, r) => { expect(m.output).toContain("traps: all checks passed"); expect(r.detail).toMatch(/#UD \(vector 6\).*no trap handler registered/); },
   },
+  // TEMPORARY host-side U/S (until update_va_mapping lands), as the foundation's ring-3 fault test.
+  { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
 ];
 
 describe("PV test kernels", () => {

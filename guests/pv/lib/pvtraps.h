@@ -21,6 +21,8 @@ struct trap_rec { u32 vec; u32 esp; u32 w[8]; u32 count; u32 mask_in_handler; u3
 extern volatile struct trap_rec trap_last;
 /* Where the handler resumes (0 = return to the frame's EIP), and which iret it uses. */
 extern volatile u32 trap_resume, trap_use_hc_iret;
+/* Called by every trap stub after recording (frame = the words at the handler's ESP). */
+extern void (*volatile trap_hook)(u32 *frame, u32 vec);
 
 /* shared_info (mapped at shinfo_page) and vcpu_info[0]. */
 extern u8 shinfo_page[4096];
@@ -55,6 +57,10 @@ extern volatile u32 ev_count, ev_nports, ev_ports[64], ev_frame[6], ev_mask_in_h
 void ev_callback_entry(void);
 void failsafe_entry(void);
 long register_callbacks(void);
+/* Helpers for the event tests. */
+long bind_virq(u32 virq, u32 vcpu, u32 *port);
+long vcpu_op(u32 cmd, u32 vcpu, void *arg);
+long set_timer_abs(u64 t);
 
 /* Run fn in ring 3 on ustack; fn returns to the kernel with `int $0x81` (DPL 3 vector). */
 void run_ring3(void (*fn)(void), void *ustack_top, u32 eflags);
@@ -76,6 +82,7 @@ u64 system_time_ns(void);
 u8 shinfo_page[4096] __attribute__((aligned(4096)));
 volatile struct trap_rec trap_last;
 volatile u32 trap_resume, trap_use_hc_iret;
+void (*volatile trap_hook)(u32 *frame, u32 vec);
 volatile u32 ev_count, ev_nports, ev_ports[64], ev_frame[6], ev_mask_in_handler;
 u8 ring3_kstack[8192] __attribute__((aligned(16)));
 u32 trap_entry_esp, trap_entry_vec, ring3_saved_esp;
@@ -157,6 +164,7 @@ void __attribute__((used)) trap_c(void) {
     trap_last.count++;
     trap_last.mask_in_handler = V_MASK;
     if (trap_entry_vec == 1) f[2] &= ~0x100u; /* single-step: one trap only */
+    if (trap_hook) trap_hook(f, trap_entry_vec);
     if (trap_resume) {
         u32 *eip = HAS_EC(trap_entry_vec) ? &f[1] : &f[0];
         *eip = trap_resume;
@@ -188,6 +196,15 @@ void __attribute__((used)) ev_c(u32 *frame) {
 long register_callbacks(void) {
     return hypercall(HC_set_callbacks, FLAT_KERNEL_CS, (ulong)ev_callback_entry, FLAT_KERNEL_CS, (ulong)failsafe_entry, 0);
 }
+
+long bind_virq(u32 virq, u32 vcpu, u32 *port) {
+    struct { u32 virq, vcpu, port; } b = { virq, vcpu, 0xdead };
+    long r = evtchn_op(1, &b);
+    if (port) *port = b.port;
+    return r;
+}
+long vcpu_op(u32 cmd, u32 vcpu, void *arg) { return hypercall(HC_vcpu_op, cmd, vcpu, (ulong)arg, 0, 0); }
+long set_timer_abs(u64 t) { return hypercall(HC_set_timer_op, (u32)t, (u32)(t >> 32), 0, 0, 0); }
 
 u64 system_time_ns(void) {
     u32 v; u64 tsc0, st; u32 mul; s8 shift;

@@ -148,6 +148,7 @@ const CASES: Case[] = [
     after: (m, r) => { expect(m.output).toContain("traps: all checks passed"); expect(r.detail).toMatch(/#UD \(vector 6\).*no trap handler registered/); },
   },
   // TEMPORARY host-side U/S (until update_va_mapping lands), as the foundation's ring-3 fault test.
+  { kernel: "evtchn", before: (m, mode) => mapSharedInfo(m, "evtchn", mode) },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
 ];
 

@@ -149,6 +149,12 @@ const CASES: Case[] = [
   },
   // TEMPORARY host-side U/S (until update_va_mapping lands), as the foundation's ring-3 fault test.
   { kernel: "evtchn", before: (m, mode) => mapSharedInfo(m, "evtchn", mode) },
+  { kernel: "timer", before: (m, mode) => mapSharedInfo(m, "timer", mode) },
+  {
+    kernel: "timer", title: "timer: block with VIRQ_TIMER unbound is blocked forever", cmdline: "forever=1", exitCode: 8,
+    before: (m, mode) => mapSharedInfo(m, "timer", mode),
+    after: (_m, r) => { expect(r.reason).toBe("blocked"); expect(r.detail).toContain("SCHEDOP_block"); },
+  },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
 ];
 

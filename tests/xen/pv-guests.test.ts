@@ -155,6 +155,7 @@ const CASES: Case[] = [
     before: (m, mode) => mapSharedInfo(m, "timer", mode),
     after: (_m, r) => { expect(r.reason).toBe("blocked"); expect(r.detail).toContain("SCHEDOP_block"); },
   },
+  { kernel: "privop", before: (m, mode) => mapSharedInfo(m, "privop", mode) },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
 ];
 

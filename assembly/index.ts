@@ -7,9 +7,11 @@
  *                      after the host edited the state block
  *   flushTlb(global)   drop cached translations (after the host edited page tables or RAM maps)
  *   layoutChecksum()   must equal the host's layoutChecksum()
+ *   cpuidNative()      the CPU's own CPUID answer for EAX into EAX..EDX (the Xen PV host filters it)
  */
 import { LAYOUT_CHECKSUM, STATE, S_EFLAGS, S_CR0, S_IRQ_VECTOR, S_IDTR_LIMIT, S_GDTR_LIMIT, S_A20, S_EIP, S_CPL, S_CR3 } from "./gen/layout";
 import { run as runLoop } from "./cpu/run";
+import { cpuidRaw } from "./cpu/ops/msr";
 import { refreshMode } from "./cpu/mode";
 import { tlbFlush, tlbFlushPage, tlbUsed } from "./mmu/tlb";
 import { loadPdptes, paePaging } from "./mmu/paging";
@@ -125,3 +127,6 @@ export function loadSelector(sr: i32, sel: i32): i32 {
   return r;
 }
 export * from "./jit/exports";
+
+/** The CPU's own CPUID for the leaf in EAX, written to EAX..EDX (no CPL or faulting checks). */
+export function cpuidNative(): void { cpuidRaw(); }

@@ -34,6 +34,8 @@ export interface CoreExports {
   jitFlushAll(): void;
   jitInvalidateRange(pa: number, len: number): void;
   jitStateKey(): number;
+  /** The CPU's own CPUID answer for the leaf in EAX, into EAX..EDX (no CPL or faulting checks). */
+  cpuidNative(): void;
 }
 
 export interface CpuOptions {

@@ -132,6 +132,11 @@ export const S = {
    * never cached in the TLB and does not set the dirty bit.
    */
   PTWR_PAGE: 0x2d0,
+  /**
+   * CPUID faulting (like MSR_MISC_FEATURES_ENABLES bit 0): when bit 0 is set, CPUID at CPL > 0 raises
+   * #GP(0). The Xen PV host sets it so ring-1/ring-3 CPUID reaches its filtered policy (spec 5.6).
+   */
+  CPUID_FAULT: 0x2e0,
   /** JIT controls and counters (docs/jit.md): mode 0 off, 1 on (hotness), 2 force. */
   JIT_MODE: 0x300,
   JIT_THRESHOLD: 0x304,

@@ -18,6 +18,10 @@ import * as physdevHc from "./hypercalls/physdev.ts";
 import * as miscHc from "./hypercalls/misc.ts";
 import * as mmHc from "./hypercalls/mm.ts";
 import { multicall } from "./multicall.ts";
+import * as traps from "./traps.ts";
+import * as iretHc from "./iret.ts";
+import * as events from "./events.ts";
+import * as vcpuOpHc from "./vcpu-op.ts";
 
 export * from "./hypercall-types.ts";
 import type { HypercallHandler } from "./hypercall-types.ts";
@@ -50,11 +54,11 @@ function def(nr: number, arity: number, handler?: HypercallHandler): HypercallDe
  * set_timer_op, nmi_op, grant_table_op) work that follows.
  */
 export const HYPERCALLS: readonly HypercallDef[] = [
-  def(X.__HYPERVISOR_set_trap_table, 1), // TODO(traps)
+  def(X.__HYPERVISOR_set_trap_table, 1, traps.setTrapTable),
   def(X.__HYPERVISOR_mmu_update, 4, mmHc.mmuUpdate),
   def(X.__HYPERVISOR_set_gdt, 2, mmHc.setGdt),
   def(X.__HYPERVISOR_stack_switch, 2, vcpuStateHc.stackSwitch),
-  def(X.__HYPERVISOR_set_callbacks, 4), // TODO(events)
+  def(X.__HYPERVISOR_set_callbacks, 4, iretHc.setCallbacks),
   def(X.__HYPERVISOR_fpu_taskswitch, 1, vcpuStateHc.fpuTaskswitch),
   def(X.__HYPERVISOR_sched_op_compat, 2, schedHc.schedOpCompat),
   def(X.__HYPERVISOR_platform_op, 1),
@@ -64,24 +68,24 @@ export const HYPERCALLS: readonly HypercallDef[] = [
   def(X.__HYPERVISOR_memory_op, 2, memoryHc.memoryOp),
   def(X.__HYPERVISOR_multicall, 2, multicall),
   def(X.__HYPERVISOR_update_va_mapping, 4, mmHc.updateVaMapping),
-  def(X.__HYPERVISOR_set_timer_op, 2), // TODO(events)
-  def(X.__HYPERVISOR_event_channel_op_compat, 1), // TODO(events)
+  def(X.__HYPERVISOR_set_timer_op, 2, vcpuOpHc.setTimerOp),
+  def(X.__HYPERVISOR_event_channel_op_compat, 1, events.eventChannelOpCompat),
   def(X.__HYPERVISOR_xen_version, 2, versionHc.xenVersion),
   def(X.__HYPERVISOR_console_io, 3, consoleHc.consoleIo),
   def(X.__HYPERVISOR_physdev_op_compat, 1, physdevHc.physdevOpCompat),
   def(X.__HYPERVISOR_grant_table_op, 3), // TODO(events/devices)
   def(X.__HYPERVISOR_vm_assist, 2, miscHc.vmAssist),
   def(X.__HYPERVISOR_update_va_mapping_otherdomain, 5, mmHc.updateVaMappingOtherdomain),
-  def(X.__HYPERVISOR_iret, 0), // TODO(traps): must return NO_RETURN and end a multicall batch
-  def(X.__HYPERVISOR_vcpu_op, 3), // TODO(events)
+  def(X.__HYPERVISOR_iret, 0, iretHc.iret),
+  def(X.__HYPERVISOR_vcpu_op, 3, vcpuOpHc.vcpuOp),
   def(X.__HYPERVISOR_set_segment_base, 2), // x86_64 only: -ENOSYS
   def(X.__HYPERVISOR_mmuext_op, 4, mmHc.mmuextOp),
   def(X.__HYPERVISOR_xsm_op, 1),
-  def(X.__HYPERVISOR_nmi_op, 2), // TODO(traps)
+  def(X.__HYPERVISOR_nmi_op, 2, iretHc.nmiOp),
   def(X.__HYPERVISOR_sched_op, 2, schedHc.schedOp),
-  def(X.__HYPERVISOR_callback_op, 2), // TODO(events)
+  def(X.__HYPERVISOR_callback_op, 2, iretHc.callbackOp),
   def(X.__HYPERVISOR_xenoprof_op, 2),
-  def(X.__HYPERVISOR_event_channel_op, 2), // TODO(events)
+  def(X.__HYPERVISOR_event_channel_op, 2, events.eventChannelOp),
   def(X.__HYPERVISOR_physdev_op, 2, physdevHc.physdevOp),
   def(X.__HYPERVISOR_hvm_op, 2),
   def(X.__HYPERVISOR_sysctl, 1, miscHc.sysctl),

@@ -26,6 +26,7 @@ import { GuestMemory, XenError } from "./guest-memory.ts";
 import { HYPERCALL_BY_NR, newStats, type Args, type HcResult, type HypercallContext, type HypercallHooks, type HypercallStats } from "./hypercall-table.ts";
 import { reasonName } from "./hypercalls/sched.ts";
 import { installMm } from "./mm/index.ts";
+import { installTrapsAndEvents } from "./install-events.ts";
 
 /** An exception the guest raised (the core intercepted it). */
 export interface GuestFault {
@@ -99,6 +100,10 @@ export class PvMachine {
   bounceException?: (m: PvMachine, f: GuestFault) => boolean;
   /** Runs after every exit before the guest resumes (TODO(events): pending upcalls). */
   beforeResume?: (m: PvMachine) => void;
+  /** SOFTINT exits of other claimed vectors (INT3 / INTO as traps, traps.ts); true = handled. */
+  onSoftInt?: (m: PvMachine, vector: number, eipAfter: number, cpl: number) => boolean;
+  /** Instructions until the next timer deadline (the slice is cut there), or undefined. */
+  sliceLimit?: () => number | undefined;
   private readonly slice: number;
 
   constructor(image: Uint8Array, opts: PvMachineOptions) {
@@ -110,6 +115,7 @@ export class PvMachine {
     this.cpu.claimSoftInt(HYPERCALL_VECTOR);
     this.cpu.interceptExceptions(0xffffffff);
     installMm(this); // page-table types of the initial tables; ptwr and lazy-LDT fault handlers
+    installTrapsAndEvents(this);
   }
 
   get output(): string { return this.domain.output; }
@@ -189,7 +195,10 @@ export class PvMachine {
       if (dom.blocked) return done("blocked", `vCPU 0 blocked forever: ${dom.blocked}`, PV_EXIT.blocked);
       const left = limit - cpu.instructions;
       if (left <= 0n) return done("limit", `stopped after ${maxInstructions} instructions`, PV_EXIT.limit);
-      const r = cpu.run(Number(left > BigInt(this.slice) ? BigInt(this.slice) : left));
+      let budget = Number(left > BigInt(this.slice) ? BigInt(this.slice) : left);
+      const toDeadline = this.sliceLimit?.();
+      if (toDeadline !== undefined && toDeadline < budget) budget = Math.max(1, toDeadline);
+      const r = cpu.run(budget);
       this.exitCounts.set(r, (this.exitCounts.get(r) ?? 0) + 1);
       switch (r) {
         case ExitReason.BUDGET:
@@ -198,6 +207,7 @@ export class PvMachine {
           const vector = cpu.exit32(XO.VECTOR);
           const cpl = cpu.state32(L.S.CPL);
           if (vector === HYPERCALL_VECTOR && cpl === 1) this.serviceHypercall();
+          else if (vector !== HYPERCALL_VECTOR && this.onSoftInt?.(this, vector, cpu.eip, cpl)) { /* delivered */ }
           else {
             // Xen's gate for 0x82 has DPL 1: from ring 2/3 (or any other claimed vector) it is #GP.
             const eip = cpu.exit32(XO.EIP);

@@ -8,7 +8,7 @@
  */
 import {
   STATE, S_EIP, S_CPL, S_EFER, S_SYSENTER_CS, S_SYSENTER_ESP, S_SYSENTER_EIP, S_TSC_LO, S_TSC_HI,
-  S_ICOUNT_LO, S_ICOUNT_HI, S_APIC_BASE, S_MISC_ENABLE, S_PAT_LO, S_PAT_HI, S_CPUID_EDX_MASK,
+  S_ICOUNT_LO, S_ICOUNT_HI, S_APIC_BASE, S_MISC_ENABLE, S_PAT_LO, S_PAT_HI, S_CPUID_EDX_MASK, S_CPUID_FAULT,
 } from "../../gen/layout";
 import { reg32, setReg32, setSegCache, getCpl, getMode, getCr4, MODE_PROT, SR_CS, SR_SS, SV_READ, SV_WRITE, SV_USABLE, CR4_TSD, EAX, ECX, EDX, EBX, ESP } from "../state";
 import { gp0 } from "../fault";
@@ -40,6 +40,12 @@ function brand(i: i32): u32 {
 }
 
 export function cpuid(): void {
+  if ((load<u32>(STATE + S_CPUID_FAULT) & 1) != 0 && getCpl() != 0) { gp0(); return; }
+  cpuidRaw();
+}
+
+/** The CPU's own CPUID answer for EAX (the host's policy code builds on it). */
+export function cpuidRaw(): void {
   let leaf = <u32>reg32(EAX);
   if (leaf > 0x80000004 || (leaf > 2 && leaf < 0x80000000)) leaf = 2; // highest basic leaf
   switch (leaf) {

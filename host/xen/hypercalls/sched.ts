@@ -8,12 +8,14 @@
  * TODO(events): install hc.hooks.block / poll / portPending; watchdog expiry needs the timer.
  */
 import * as S from "../abi/sched.ts";
-import { XEN_EINVAL, XEN_ENOSPC, XEN_ENOSYS, XEN_EPERM, XEN_ESRCH, xenErr } from "../abi/errno.ts";
+import { XEN_EFAULT, XEN_EINVAL, XEN_ENOSPC, XEN_ENOSYS, XEN_EPERM, XEN_ESRCH, xenErr } from "../abi/errno.ts";
 import { GUEST_DOMID } from "../domain.ts";
 import type { Args, HcResult, HypercallContext } from "../hypercall-types.ts";
 
 /** SCHEDOP_poll: the most ports a guest may list (Xen's limit). */
 export const POLL_MAX_PORTS = 128;
+/** Ports of the 2-level ABI for a 32-bit guest (a listed port at or above it is -EINVAL). */
+export const POLL_PORT_LIMIT = 1024;
 /** Watchdog timers per domain (Xen: NR_DOMAIN_WATCHDOG_TIMERS). */
 export const WATCHDOG_TIMERS = 2;
 
@@ -27,7 +29,7 @@ function doBlock(hc: HypercallContext): number {
   v.upcallMask = 0; // block enables events (the guest's "sti; hlt")
   if (v.upcallPending) return 0;
   if (hc.hooks.block?.()) return 0;
-  hc.dom.blocked = "SCHEDOP_block with no event source (events are not implemented yet)";
+  hc.dom.blocked = "SCHEDOP_block with nothing that can wake the vCPU (no timer can raise a deliverable event)";
   return 0;
 }
 
@@ -60,13 +62,20 @@ export function schedOp(hc: HypercallContext, [cmd, arg]: Args): HcResult {
       const nr = p.getUint32(s.fields.nr_ports.offset, true);
       const timeout = p.getBigUint64(s.fields.timeout.offset, true);
       if (nr > POLL_MAX_PORTS) return xenErr(XEN_EINVAL);
-      const raw = hc.mem.readStruct(portsPtr, nr * 4);
-      const ports = Array.from({ length: nr }, (_, i) => raw.getUint32(i * 4, true));
+      // Xen's order: the range check on the array, then "an event is deliverable", then each port
+      // (-EFAULT unreadable, -EINVAL beyond the 2-level port space, pending -> return).
+      if (portsPtr + nr * 4 > hc.dom.hvStart) return xenErr(XEN_EFAULT);
       const v = hc.vcpu;
       if (v.upcallPending && !v.upcallMask) return 0;
-      if (hc.hooks.portPending && ports.some((pt) => hc.hooks.portPending!(pt))) return 0;
+      const ports: number[] = [];
+      for (let i = 0; i < nr; i++) {
+        const pt = hc.mem.readU32(portsPtr + i * 4);
+        if (pt >= POLL_PORT_LIMIT) return xenErr(XEN_EINVAL);
+        if (hc.hooks.portPending?.(pt)) return 0;
+        ports.push(pt);
+      }
       if (hc.hooks.poll?.(ports, timeout)) return 0;
-      hc.dom.blocked = `SCHEDOP_poll on ${nr} port(s) with no event source (events are not implemented yet)`;
+      hc.dom.blocked = `SCHEDOP_poll on ${nr} port(s) with nothing that can wake the vCPU`;
       return 0;
     }
     case S.SCHEDOP_remote_shutdown: {

@@ -9,6 +9,7 @@
  *                           emulation): 0 or a negative errno (the caller injects #GP on failure)
  *   guestCr3(d)             the value `mov reg, cr3` reads: xen_pfn_to_cr3(current top-level MFN)
  */
+import { privOpHooks } from "../priv-op.ts";
 import type { Domain } from "../domain.ts";
 import { HV_LAYOUT, LDT_FRAMES, PAGE } from "../domain.ts";
 import { xen_pfn_to_cr3 } from "../abi/arch-x86.ts";
@@ -51,6 +52,8 @@ export const ldtFaultHandler: FaultHandler = (m: PvMachine, f: GuestFault): bool
 export function installMm(m: PvMachine): Mm {
   const mm = mmOf(m.domain);
   m.faultHandlers.push(ptwrHandler((mm2) => mmOf(mm2.domain)), ldtFaultHandler);
+  // The guest kernel's MOV to CR3 (emulated in priv-op.ts) is MMUEXT_NEW_BASEPTR.
+  privOpHooks.newBasePtr = (pm: PvMachine, mfn: number) => setGuestBasePtr(pm.domain, mfn) === 0;
   return mm;
 }
 

@@ -17,6 +17,8 @@ const root = join(import.meta.dirname, "..");
 const buildDir = join(root, "guests", "build", "bench");
 const REPS = Number(process.env.REPS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/** The interpreter alone by default (this is the interpreter's benchmark); JIT=on to compare. */
+const JIT = (process.env.JIT ?? "off") as "off" | "on" | "force";
 
 interface Unit { name: string; ns: number; instructions: number; }
 
@@ -33,7 +35,7 @@ class Marker implements PortDevice {
 }
 
 export function runGuest(kernel: Uint8Array, reps: number): { units: Unit[]; sums: Map<string, string> } {
-  const m = new PcMachine({ memMB: 32 });
+  const m = new PcMachine({ memMB: 32, jit: JIT, realtime: false });
   const marker = new Marker(m);
   m.bus.register(marker, 0x504);
   loadMultiboot(m.cpu, kernel, `bench reps=${reps}`);
@@ -85,7 +87,7 @@ function main(): void {
   rows.push(["geomean", "", "", "", "", `${geo.toFixed(1)}x`]);
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  "));
-  console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; checksums equal between ringone and native; interpreter only)`);
+  console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; checksums equal between ringone and native; JIT ${JIT})`);
 }
 
 main();

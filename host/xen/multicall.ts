@@ -30,7 +30,8 @@ export function multicall(hc: HypercallContext, [list, nr]: Args): HcResult {
       const at = (list + done * ENTRY) >>> 0;
       const e = hc.mem.readStruct(at, ENTRY);
       const op = e.getUint32(F.op.offset, true);
-      const args = Array.from({ length: NARGS }, (_, i) => e.getUint32(F.args.offset + i * 4, true));
+      const args: number[] = new Array(NARGS);
+      for (let i = 0; i < NARGS; i++) args[i] = e.getUint32(F.args.offset + i * 4, true);
       const r = hc.call(op, args, true);
       if (typeof r === "object" && r.kind === "continue") {
         // Save the sub-call's remaining work in its entry and resume the multicall there.

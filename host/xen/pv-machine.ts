@@ -128,10 +128,8 @@ export class PvMachine {
     const name = d?.name ?? `#${nr >>> 0}`;
     this.stats.calls.set(name, (this.stats.calls.get(name) ?? 0) + 1);
     if (!d?.handler) return xenErr(XEN_ENOSYS);
-    const ctx: HypercallContext = {
-      dom: this.domain, vcpu: this.domain.vcpu, mem: this.mem, inMulticall,
-      call: (n, a, inMc) => this.hypercall(n, a, inMc), hooks: this.hooks, stats: this.stats,
-    };
+    // Two contexts made once (hypercalls are the hot exit: no allocation per call).
+    const ctx = inMulticall ? (this.ctxMc ??= this.makeContext(true)) : (this.ctxTop ??= this.makeContext(false));
     try {
       return d.handler(ctx, args);
     } catch (e) {
@@ -140,11 +138,20 @@ export class PvMachine {
     }
   }
 
+  private ctxTop?: HypercallContext;
+  private ctxMc?: HypercallContext;
+  private makeContext(inMulticall: boolean): HypercallContext {
+    return {
+      dom: this.domain, vcpu: this.domain.vcpu, mem: this.mem, inMulticall,
+      call: (n, a, inMc) => this.hypercall(n, a, inMc), hooks: this.hooks, stats: this.stats,
+    };
+  }
+
   /** The SOFTINT 0x82 exit from ring 1: registers in, result out. */
   private serviceHypercall(): void {
     const cpu = this.cpu;
     const nr = cpu.reg("eax");
-    const args = ARG_REGS.map((r) => cpu.reg(r));
+    const args: Args = [cpu.reg(ARG_REGS[0]), cpu.reg(ARG_REGS[1]), cpu.reg(ARG_REGS[2]), cpu.reg(ARG_REGS[3]), cpu.reg(ARG_REGS[4]), cpu.reg(ARG_REGS[5])];
     const r = this.hypercall(nr, args, false);
     if (typeof r === "number") {
       cpu.setReg("eax", r >>> 0);

@@ -91,6 +91,15 @@ const CASES: Case[] = [
   },
   { kernel: "debugreg" },
   { kernel: "clobber" },
+  {
+    kernel: "hcbench", title: "hcbench (the hypercall bench's kernel: 512 calls, then 16 batches of 16 separately and as multicalls)",
+    cmdline: "n=256 b=16",
+    after: (m) => {
+      expect(m.stats.calls.get("xen_version")).toBe(256 * 3);
+      expect(m.stats.calls.get("multicall")).toBe(16);
+      expect(m.stats.batchSizes.get(16)).toBe(16);
+    },
+  },
   { kernel: "clobber", title: "clobber (Xen debug build: used argument registers poisoned)", cmdline: "debug=1", xenDebug: true },
   { kernel: "iopl", after: (m) => { expect(m.domain.vcpu.iopl).toBe(1); } },
   { kernel: "memory" },

@@ -80,7 +80,7 @@ function html(rows: Row[], text: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>ringone: paravirtualised vs native</title>
 <style>body{font-family:sans-serif;margin:20px}pre{font-size:12px}table{border-collapse:collapse;font-size:13px}td{border:1px solid #ccc;padding:2px 6px}</style></head><body>
 <h1>ringone: paravirtualised vs native</h1>
-<p>Host nanoseconds per operation (log scale), medians of ${ROUNDS} rounds x ${N} operations, interpreter.</p>
+<p>Host nanoseconds per operation (log scale), medians of ${ROUNDS} rounds x ${N} operations, core JIT ${process.env.RINGONE_JIT ?? "on"}.</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">${legend}${parts.join("")}</svg>
 <h2>Table</h2><pre>${esc(text)}</pre>
 <h2>Operations</h2><table><tr><td><b>operation</b></td><td><b>PV</b></td><td><b>native</b></td></tr>${defs}</table>
@@ -91,7 +91,7 @@ function main(): void {
   const rows = collect();
   const text = table(rows);
   console.log(text);
-  console.log(`(medians of ${ROUNDS} rounds x ${N} operations per round, PV and native interleaved; instructions = guest instructions retired; ns = host time; interpreter)`);
+  console.log(`(medians of ${ROUNDS} rounds x ${N} operations per round, PV and native interleaved; instructions = guest instructions retired; ns = host time; core JIT ${process.env.RINGONE_JIT ?? "on"})`);
   const dir = join(import.meta.dirname, "out");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "pv-native.html");

@@ -43,4 +43,4 @@ function main(): void {
   console.log(`multicall saves ${(median(rows[1]) / median(rows[2])).toFixed(2)}x host time per call over separate hypercalls`);
 }
 
-if (process.argv[1] && process.argv[1].endsWith("hypercall.bench.ts")) main();
+if (process.argv[1] && /hypercall\.bench\.(ts|mjs)$/.test(process.argv[1])) main();

@@ -167,24 +167,32 @@ function movsFast(s: u32, fwd: bool, max: u32): u32 {
   return k;
 }
 
-/** A4 MOVSB, A5 MOVSW/MOVSD. */
-export function movs(): void {
+/**
+ * The REP driver of MOVS, STOS, SCAS and CMPS: page-sized fast chunks where `fast` can take them,
+ * single elements through `one` otherwise; REPE/REPNE termination for the compare forms; at most
+ * REP_MAX elements per step, after which the instruction yields (yieldRest) and resumes next step.
+ */
+function repRun(fast: (s: u32, fwd: bool, max: u32) => u32, one: (s: u32, fwd: bool) => bool, compares: bool): void {
   const s = elemSize(), fwd = forward();
-  if (repPrefix == 0) { movsOne(s, fwd); return; }
+  if (repPrefix == 0) { one(s, fwd); return; }
   let n = count();
   let budget = REP_MAX;
   while (n != 0) {
-    let k = movsFast(s, fwd, n < budget ? n : budget);
+    let k = fast(s, fwd, n < budget ? n : budget);
     if (k == 0) {
-      if (!movsOne(s, fwd)) { setCount(n); return; }
+      if (!one(s, fwd)) { setCount(n); return; }
       k = 1;
     }
     n -= k;
     budget -= k;
+    if (compares && repStop()) { setCount(n); return; }
     if (budget == 0) break;
   }
   yieldRest(n);
 }
+
+/** A4 MOVSB, A5 MOVSW/MOVSD. */
+export function movs(): void { repRun(movsFast, movsOne, false); }
 
 // ---------------------------------------------------------------- STOS
 
@@ -218,23 +226,7 @@ function stosFast(s: u32, fwd: bool, max: u32): u32 {
 }
 
 /** AA STOSB, AB STOSW/STOSD. */
-export function stos(): void {
-  const s = elemSize(), fwd = forward();
-  if (repPrefix == 0) { stosOne(s, fwd); return; }
-  let n = count();
-  let budget = REP_MAX;
-  while (n != 0) {
-    let k = stosFast(s, fwd, n < budget ? n : budget);
-    if (k == 0) {
-      if (!stosOne(s, fwd)) { setCount(n); return; }
-      k = 1;
-    }
-    n -= k;
-    budget -= k;
-    if (budget == 0) break;
-  }
-  yieldRest(n);
-}
+export function stos(): void { repRun(stosFast, stosOne, false); }
 
 // ---------------------------------------------------------------- LODS
 
@@ -298,24 +290,7 @@ function scasFast(s: u32, fwd: bool, max: u32): u32 {
 }
 
 /** AE SCASB, AF SCASW/SCASD: compare eAX with ES:[eDI]. */
-export function scas(): void {
-  const s = elemSize(), fwd = forward();
-  if (repPrefix == 0) { scasOne(s, fwd); return; }
-  let n = count();
-  let budget = REP_MAX;
-  while (n != 0) {
-    let k = scasFast(s, fwd, n < budget ? n : budget);
-    if (k == 0) {
-      if (!scasOne(s, fwd)) { setCount(n); return; }
-      k = 1;
-    }
-    n -= k;
-    budget -= k;
-    if (repStop()) { setCount(n); return; }
-    if (budget == 0) break;
-  }
-  yieldRest(n);
-}
+export function scas(): void { repRun(scasFast, scasOne, true); }
 
 // ---------------------------------------------------------------- CMPS
 
@@ -360,21 +335,4 @@ function cmpsFast(s: u32, fwd: bool, max: u32): u32 {
 }
 
 /** A6 CMPSB, A7 CMPSW/CMPSD: compare DS:[eSI] with ES:[eDI] (flags of source - destination). */
-export function cmps(): void {
-  const s = elemSize(), fwd = forward();
-  if (repPrefix == 0) { cmpsOne(s, fwd); return; }
-  let n = count();
-  let budget = REP_MAX;
-  while (n != 0) {
-    let k = cmpsFast(s, fwd, n < budget ? n : budget);
-    if (k == 0) {
-      if (!cmpsOne(s, fwd)) { setCount(n); return; }
-      k = 1;
-    }
-    n -= k;
-    budget -= k;
-    if (repStop()) { setCount(n); return; }
-    if (budget == 0) break;
-  }
-  yieldRest(n);
-}
+export function cmps(): void { repRun(cmpsFast, cmpsOne, true); }

@@ -156,6 +156,14 @@ const CASES: Case[] = [
     after: (_m, r) => { expect(r.reason).toBe("blocked"); expect(r.detail).toContain("SCHEDOP_block"); },
   },
   { kernel: "privop", before: (m, mode) => mapSharedInfo(m, "privop", mode) },
+  {
+    kernel: "conring", input: "ping\n",
+    after: (m) => {
+      expect(m.output).toContain("conring: hello through the ring\nconring: got ping\n");
+      expect(m.output).toContain("0123456789".repeat(300) + "\nconring: wrapped\n");
+    },
+  },
+  { kernel: "xenstore" },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
 ];
 

@@ -16,7 +16,7 @@
  * forever. Native: 0 halted, 3 triple fault or unhandled exception, 4 instruction limit.
  * Both: 64 for usage errors and malformed kernels (ElfError).
  */
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 import { PcMachine } from "./machine.ts";
 import { loadMultiboot, findMultibootHeader } from "./loaders/multiboot.ts";
 import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.ts";
@@ -102,6 +102,12 @@ function bootPv(a: Args, image: Uint8Array): number {
     memMB: a.mem, cmdline: a.cmdline, modules, xenDebug: a.xenDebug, what: a.kernel, jit: a.jit,
     onOutput: (b) => process.stdout.write(b),
   });
+  // The PV run is synchronous: console input (the ring's in[], or CONSOLEIO_read) is what stdin
+  // holds when it is a file or a pipe, read to its end before the guest starts; a terminal gives none.
+  try {
+    const st = fstatSync(0);
+    if (!process.stdin.isTTY && (st.isFile() || st.isFIFO())) m.domain.pushConsoleInput(readFileSync(0));
+  } catch { /* no stdin */ }
   const t0 = performance.now();
   const r = m.run(a.max);
   const ms = performance.now() - t0;

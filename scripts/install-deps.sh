@@ -3,7 +3,8 @@
 # oracle runner), nasm and binutils (guests), qemu-user (qemu-i386 oracle), seabios (the firmware
 # the PC tests boot with --bios; the test skips without it). Skips what is present.
 set -euo pipefail
-PKGS=(gcc-multilib nasm binutils qemu-user make seabios)
+# grub-xen-bin: PV GRUB modules for grub-mkimage -O i386-xen (tests/xen/pv-grub.test.ts).
+PKGS=(gcc-multilib nasm binutils qemu-user make seabios grub-xen-bin)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

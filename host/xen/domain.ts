@@ -252,9 +252,10 @@ export class Domain {
    * Guest console output (CONSOLEIO_write): like Xen for a domU, keep printable characters, tab and
    * newline; stop forwarding once the per-domain limit is reached (one notice).
    */
-  consoleWrite(bytes: Uint8Array): void {
+  consoleWrite(bytes: Uint8Array, raw = false): void {
     const out: number[] = [];
-    for (const b of bytes) if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09) out.push(b);
+    // raw: the guest's own PV console ring (xenconsoled passes its bytes through to the terminal).
+    for (const b of bytes) if (raw || (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09) out.push(b);
     if (out.length === 0) return;
     if (this.consoleBytes >= this.consoleLimit) return;
     const room = this.consoleLimit - this.consoleBytes;

@@ -42,6 +42,11 @@ export class EventChannels {
   readonly virqPort = new Array<number>(X.NR_VIRQS).fill(0);
   /** Ports that became pending since the last check (SCHEDOP_poll wake-up). */
   readonly raised = new Set<number>();
+  /**
+   * Ports whose peer is a backend in domain 0 (xenstored, xenconsoled: host/xen/backends,
+   * host/xen/xenstore): EVTCHNOP_send on them calls the backend instead of raising a local port.
+   */
+  readonly backendNotify = new Map<number, () => void>();
 
   constructor(private readonly dom: Domain) { this.grow(); }
 
@@ -102,7 +107,19 @@ export class EventChannels {
     if (p) this.raise(p);
   }
 
+  /**
+   * The toolstack's part (spec 3.8): allocate the lowest free port as an interdomain channel to a
+   * backend in domain 0 (peer port = `remotePort` there); the guest's sends call `onNotify`.
+   */
+  bindBackend(onNotify: () => void, remotePort: number): number {
+    const p = this.allocPort();
+    Object.assign(this.ports[p], { state: E.EVTCHNSTAT_interdomain, vcpu: 0, remoteDom: DOM0, peer: remotePort });
+    this.backendNotify.set(p, onNotify);
+    return p;
+  }
+
   private freePort(p: number): void {
+    this.backendNotify.delete(p);
     this.ports[p] = closed();
     this.setBit("evtchn_pending", p, false);
   }
@@ -114,6 +131,7 @@ export class EventChannels {
       case E.EVTCHNSTAT_closed: throw new XenError(XEN_EINVAL);
       case E.EVTCHNSTAT_virq: this.virqPort[c.virq] = 0; break;
       case E.EVTCHNSTAT_interdomain:
+        if (this.backendNotify.has(p)) break; // the peer is in domain 0 (the backend sees the close)
         if (c.peer !== p && this.valid(c.peer)) {
           const peer = this.ports[c.peer];
           peer.state = E.EVTCHNSTAT_unbound; peer.remoteDom = this.dom.domid; peer.peer = 0;
@@ -206,7 +224,11 @@ export class EventChannels {
         if (!this.valid(p)) throw new XenError(XEN_EINVAL);
         const c = this.ports[p];
         switch (c.state) {
-          case E.EVTCHNSTAT_interdomain: this.raise(c.peer); return 0;
+          case E.EVTCHNSTAT_interdomain: {
+            const b = this.backendNotify.get(p);
+            if (b) b(); else this.raise(c.peer);
+            return 0;
+          }
           case E.EVTCHNSTAT_ipi: this.raise(p); return 0;
           case E.EVTCHNSTAT_unbound: return 0; // silently dropped
           default: throw new XenError(XEN_EINVAL);

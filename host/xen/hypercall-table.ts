@@ -20,6 +20,7 @@ import * as mmHc from "./hypercalls/mm.ts";
 import { multicall } from "./multicall.ts";
 import * as traps from "./traps.ts";
 import * as iretHc from "./iret.ts";
+import { grantTableOp } from "./grant-table.ts";
 import * as events from "./events.ts";
 import * as vcpuOpHc from "./vcpu-op.ts";
 
@@ -73,7 +74,7 @@ export const HYPERCALLS: readonly HypercallDef[] = [
   def(X.__HYPERVISOR_xen_version, 2, versionHc.xenVersion),
   def(X.__HYPERVISOR_console_io, 3, consoleHc.consoleIo),
   def(X.__HYPERVISOR_physdev_op_compat, 1, physdevHc.physdevOpCompat),
-  def(X.__HYPERVISOR_grant_table_op, 3), // TODO(events/devices)
+  def(X.__HYPERVISOR_grant_table_op, 3, grantTableOp),
   def(X.__HYPERVISOR_vm_assist, 2, miscHc.vmAssist),
   def(X.__HYPERVISOR_update_va_mapping_otherdomain, 5, mmHc.updateVaMappingOtherdomain),
   def(X.__HYPERVISOR_iret, 0, iretHc.iret),

@@ -27,6 +27,7 @@ import { HYPERCALL_BY_NR, newStats, type Args, type HcResult, type HypercallCont
 import { reasonName } from "./hypercalls/sched.ts";
 import { installMm } from "./mm/index.ts";
 import { installTrapsAndEvents } from "./install-events.ts";
+import { installBackends } from "./install-backends.ts";
 
 /** An exception the guest raised (the core intercepted it). */
 export interface GuestFault {
@@ -116,6 +117,7 @@ export class PvMachine {
     this.cpu.interceptExceptions(0xffffffff);
     installMm(this); // page-table types of the initial tables; ptwr and lazy-LDT fault handlers
     installTrapsAndEvents(this);
+    installBackends(this); // xenstore and console rings (ports 1 and 2 of start_info)
   }
 
   get output(): string { return this.domain.output; }

@@ -12,6 +12,7 @@ import { PvMachine, type PvRunResult } from "../../host/xen/pv-machine.ts";
 import * as L from "../../host/isa/layout.ts";
 import { TSS } from "../../host/xen/domain.ts";
 import { HYPERCALL_BY_NR } from "../../host/xen/hypercall-table.ts";
+import { grantTable } from "../../host/xen/grant-table.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const elfPath = (name: string, mode: string) => join(root, "guests", "build", "pv", `${name}-${mode}.elf`);
@@ -165,6 +166,23 @@ const CASES: Case[] = [
     after: (_m, r) => { expect(r.reason).toBe("blocked"); expect(r.detail).toContain("SCHEDOP_block"); },
   },
   { kernel: "privop", before: (m, mode) => mapSharedInfo(m, "privop", mode) },
+  {
+    kernel: "conring", input: "ping\n",
+    after: (m) => {
+      expect(m.output).toContain("conring: hello through the ring\nconring: got ping\n");
+      expect(m.output).toContain("0123456789".repeat(300) + "\nconring: wrapped\n");
+    },
+  },
+  { kernel: "xenstore" },
+  {
+    kernel: "gnttab",
+    after: (m) => {
+      const f = grantTable(m.domain).frames;
+      expect(f.length).toBe(4);
+      expect(m.domain.read32(f[0] * 4096 + 8 * 8)).toBe(1); // entry 8 as the guest wrote it through its mapping
+      expect(m.domain.read32(f[0] * 4096 + 8 * 8 + 4)).toBe(0x1234);
+    },
+  },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
 ];
 

@@ -148,4 +148,9 @@ export const FPU_ROWS: Row[] = [
   { id: "FWAIT", op: 0x9b, handler: "fwait", note: "#MF for a pending unmasked x87 exception (CR0.NE=1)" },
   { id: "FXSAVE", op: 0x1ae, reg: 0, mod: "mem", handler: "fxsave", note: PTRS },
   { id: "FXRSTOR", op: 0x1ae, reg: 1, mod: "mem", handler: "fxrstor", note: PTRS },
+  // Fences (register forms of 0F AE /5 /6 /7): the core executes in order with no store buffer, so
+  // they order nothing further. Xen requires SSE2 hardware and PV guests (GRUB) use MFENCE freely.
+  { id: "LFENCE", op: 0x1ae, reg: 5, mod: "reg", handler: "nop", note: "serialises nothing more: in-order core" },
+  { id: "MFENCE", op: 0x1ae, reg: 6, mod: "reg", handler: "nop", note: "in-order core without a store buffer" },
+  { id: "SFENCE", op: 0x1ae, reg: 7, mod: "reg", handler: "nop", note: "in-order core without a store buffer" },
 ];

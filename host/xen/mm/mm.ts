@@ -63,10 +63,15 @@ export class Mm {
     this.esz = dom.pae ? 8 : 4;
     this.ents = dom.pae ? 512 : 1024;
     // shared_info is the guest's, permanently writable (Xen: share_xen_page_with_guest).
-    this.extraFrames.add(dom.sharedInfoMfn);
-    this.info.type[dom.sharedInfoMfn] = PGT.writable;
-    this.info.count[dom.sharedInfoMfn] = 1;
-    this.info.refs[dom.sharedInfoMfn] = 1;
+    this.shareWithGuest(dom.sharedInfoMfn);
+  }
+
+  /** A hypervisor frame the guest may map writable for good (shared_info, grant frames). */
+  shareWithGuest(mfn: number): void {
+    this.extraFrames.add(mfn);
+    this.info.type[mfn] = PGT.writable;
+    this.info.count[mfn] = 1;
+    this.info.refs[mfn] = 1;
   }
 
   // ---- ownership ------------------------------------------------------------------------------------
@@ -464,7 +469,7 @@ export class Mm {
       want[mfn]++;
     };
     const problems: string[] = [];
-    want[this.dom.sharedInfoMfn] = 1; wantType[this.dom.sharedInfoMfn] = PGT.writable;
+    for (const f of this.extraFrames) { want[f] = 1; wantType[f] = PGT.writable; }
     need(this.baseMfn, this.rootType);
     for (let mfn = 0; mfn < n; mfn++) if (inf.pinned[mfn]) need(mfn, inf.type[mfn] as PageType);
     for (const f of this.gdtFrames) need(f, PGT.segDesc);

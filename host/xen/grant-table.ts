@@ -1,0 +1,110 @@
+/**
+ * grant_table_op (20), the parts a frontend-only domU needs before any backend maps its grants:
+ * GNTTABOP_query_size, GNTTABOP_setup_table (real grant frames: hypervisor frames shared with the
+ * guest, writable, mappable through mmu_update / update_va_mapping like shared_info),
+ * GNTTABOP_get_version / set_version (v1 only, as Xen with gnttab max version 1).
+ *
+ * Like Xen 4.17: these four take exactly one op (count != 1 is -EINVAL); the domain must be
+ * DOMID_SELF or our own id (another domain: status GNTST_bad_domain for query/setup, -ESRCH for
+ * get_version); setup_table of more frames than max_nr_frames is GNTST_general_error; a frame_list
+ * that cannot be written is GNTST_bad_virt_addr. The table grows to the requested size and never
+ * shrinks. The map / unmap / copy / transfer family needs a second domain to act on a grant and
+ * is -ENOSYS here (no backend domain can map the guest's grants yet).
+ */
+import * as G from "./abi/grant_table.ts";
+import * as X from "./abi/xen.ts";
+import { off } from "./abi/struct.ts";
+import { XEN_EINVAL, XEN_ENOSYS, XEN_ESRCH, xenErr } from "./abi/errno.ts";
+import type { Domain } from "./domain.ts";
+import { EFault } from "./guest-memory.ts";
+import type { Args, HcResult, HypercallContext } from "./hypercall-types.ts";
+import { mmOf } from "./mm/index.ts";
+
+/** libxl's default max_grant_frames for a domU. */
+export const MAX_GRANT_FRAMES = 32;
+/** Frames a new domain's table starts with (Xen allocates one at domain creation). */
+export const INITIAL_GRANT_FRAMES = 1;
+const PAGE = 4096;
+
+export class GrantTable {
+  readonly frames: number[] = [];
+  constructor(private readonly dom: Domain) { this.grow(INITIAL_GRANT_FRAMES); }
+
+  /** Grow to n frames; false when the hypervisor pool has no room. */
+  grow(n: number): boolean {
+    const mm = mmOf(this.dom);
+    while (this.frames.length < n) {
+      if (this.dom.frames.free < 1) return false;
+      const mfn = this.dom.frames.alloc(1, "grant table frame");
+      this.dom.mem.fill(0, mfn * PAGE, (mfn + 1) * PAGE);
+      mm.shareWithGuest(mfn);
+      this.frames.push(mfn);
+    }
+    return true;
+  }
+}
+
+const tables = new WeakMap<Domain, GrantTable>();
+export function grantTable(dom: Domain): GrantTable {
+  let t = tables.get(dom);
+  if (!t) { t = new GrantTable(dom); tables.set(dom, t); }
+  return t;
+}
+
+const wr16 = (m: HypercallContext["mem"], va: number, v: number) => m.copyToGuest(va, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff));
+const isSelf = (dom: Domain, d: number) => d === X.DOMID_SELF || d === dom.domid;
+
+export function grantTableOp(hc: HypercallContext, [cmd, uop, count]: Args): HcResult {
+  const m = hc.mem, dom = hc.dom;
+  switch (cmd) {
+    case G.GNTTABOP_query_size: {
+      if (count !== 1) return xenErr(XEN_EINVAL);
+      const S = G.gnttab_query_size;
+      m.check(uop, S.size, false);
+      const d = m.readU16(uop + off(S, "dom"));
+      if (!isSelf(dom, d)) { wr16(m, uop + off(S, "status"), G.GNTST_bad_domain); return 0; }
+      const gt = grantTable(dom);
+      m.writeU32(uop + off(S, "nr_frames"), gt.frames.length);
+      m.writeU32(uop + off(S, "max_nr_frames"), MAX_GRANT_FRAMES);
+      wr16(m, uop + off(S, "status"), G.GNTST_okay);
+      return 0;
+    }
+    case G.GNTTABOP_setup_table: {
+      if (count !== 1) return xenErr(XEN_EINVAL);
+      const S = G.gnttab_setup_table;
+      m.check(uop, S.size, false);
+      const d = m.readU16(uop + off(S, "dom")), n = m.readU32(uop + off(S, "nr_frames")), list = m.readU32(uop + off(S, "frame_list"));
+      const status = (s: number) => { wr16(m, uop + off(S, "status"), s); return 0; };
+      if (n > MAX_GRANT_FRAMES) return status(G.GNTST_general_error);
+      if (!isSelf(dom, d)) return status(G.GNTST_bad_domain);
+      const gt = grantTable(dom);
+      if (!gt.grow(n)) return status(G.GNTST_general_error);
+      try {
+        for (let i = 0; i < n; i++) m.writeU32((list + i * 4) >>> 0, gt.frames[i]);
+      } catch (e) {
+        if (e instanceof EFault) return status(G.GNTST_bad_virt_addr);
+        throw e;
+      }
+      return status(G.GNTST_okay);
+    }
+    case G.GNTTABOP_get_version: {
+      if (count !== 1) return xenErr(XEN_EINVAL);
+      const S = G.gnttab_get_version;
+      m.check(uop, S.size, false);
+      if (!isSelf(dom, m.readU16(uop + off(S, "dom")))) return xenErr(XEN_ESRCH);
+      m.writeU32(uop + off(S, "version"), 1);
+      return 0;
+    }
+    case G.GNTTABOP_set_version: {
+      if (count !== 1) return xenErr(XEN_EINVAL);
+      const S = G.gnttab_set_version;
+      m.check(uop, S.size, false);
+      const v = m.readU32(uop + off(S, "version"));
+      m.writeU32(uop + off(S, "version"), 1);
+      if (v === 1) return 0;
+      return xenErr(v === 2 ? XEN_ENOSYS : XEN_EINVAL);
+    }
+    default:
+      return xenErr(XEN_ENOSYS);
+  }
+}

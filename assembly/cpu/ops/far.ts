@@ -188,14 +188,37 @@ function retFar(adj: i32): void {
   if (faulted) restoreState(); else dropSnapshot();
 }
 
+/**
+ * The CS checks of a far return to protected mode (RET far and IRET, SDM vol. 2): a non-null
+ * selector to a present code segment, RPL >= CPL, DPL == RPL (non-conforming) or DPL <= RPL
+ * (conforming). The descriptor stays in dLo/dHi/dAddr; false after raising the fault.
+ */
+export function checkReturnCs(sel: i32, cpl: i32): bool {
+  const rpl = sel & 3, err = sel & 0xfffc;
+  if (err == 0) { raise(GP, 0); return false; }
+  if (!readDesc(sel)) { if (!faulted) raise(GP, err); return false; }
+  if (rpl < cpl || !dIsCode() || (dConforming() ? dDpl() > rpl : dDpl() != rpl)) { raise(GP, err); return false; }
+  if (!dPresent()) { raise(NP, err); return false; }
+  return true;
+}
+
+/**
+ * The SS checks of a return to an outer privilege level: a non-null selector with RPL == the new
+ * CPL to a present writable data segment of that DPL; #GP(sel), or #SS(sel) when not present.
+ */
+export function checkOuterSs(nss: i32, rpl: i32): bool {
+  const err = nss & 0xfffc;
+  if (err == 0) { raise(GP, 0); return false; }
+  if (!readDesc(nss)) { if (!faulted) raise(GP, err); return false; }
+  if ((nss & 3) != rpl || dDpl() != rpl || !dWritableData()) { raise(GP, err); return false; }
+  if (!dPresent()) { raise(SS, err); return false; }
+  return true;
+}
+
 function protRet(sel: i32, eip: u32, adj: i32): void {
   const cpl = getCpl();
   const rpl = sel & 3;
-  const err = sel & 0xfffc;
-  if (err == 0) { raise(GP, 0); return; }
-  if (!readDesc(sel)) { if (!faulted) raise(GP, err); return; }
-  if (rpl < cpl || !dIsCode() || (dConforming() ? dDpl() > rpl : dDpl() != rpl)) { raise(GP, err); return; }
-  if (!dPresent()) { raise(NP, err); return; }
+  if (!checkReturnCs(sel, cpl)) return;
   const csLo = dLo, csHi = dHi, csAddr = dAddr;
   if (rpl > cpl) {
     // Return to an outer level: skip the parameters, pop the caller's SS:ESP.
@@ -203,11 +226,7 @@ function protRet(sel: i32, eip: u32, adj: i32): void {
     const nesp = os32 ? pop32() : pop16();
     const nss = (os32 ? pop32() : pop16()) & 0xffff;
     if (faulted) return;
-    const ssErr = nss & 0xfffc;
-    if (ssErr == 0) { raise(GP, 0); return; }
-    if (!readDesc(nss)) { if (!faulted) raise(GP, ssErr); return; }
-    if ((nss & 3) != rpl || dDpl() != rpl || !dWritableData()) { raise(GP, ssErr); return; }
-    if (!dPresent()) { raise(SS, ssErr); return; }
+    if (!checkOuterSs(nss, rpl)) return;
     if (eip > dLimitOf(csLo, csHi)) { raise(GP, 0); return; }
     markAccessed();
     if (faulted) return;

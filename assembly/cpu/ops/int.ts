@@ -9,6 +9,7 @@
  * (NT = 1). EFLAGS rules: IOPL changes only at CPL 0, IF only when CPL <= IOPL, VM/VIF/VIP only at
  * CPL 0 with a 32-bit operand.
  */
+import { checkReturnCs, checkOuterSs } from "./far";
 import { STATE, S_EIP, S_CPL } from "../../gen/layout";
 import { imm, os32 } from "../decode";
 import { segBase, segSel, segLimit, reg32, setReg32, getCpl, getMode, MODE_PROT, MODE_V86, SR_CS, SR_SS, SR_TR, ESP } from "../state";
@@ -115,22 +116,14 @@ function iretProt(): void {
   if (faulted) return;
   if ((fl & VM) && cpl == 0 && os32) { iretToV86(eip, sel, fl); return; }
   const rpl = sel & 3;
-  const err = sel & 0xfffc;
-  if (err == 0) { raise(GP, 0); return; }
-  if (!readDesc(sel)) { if (!faulted) raise(GP, err); return; }
-  if (rpl < cpl || !dIsCode() || (dConforming() ? dDpl() > rpl : dDpl() != rpl)) { raise(GP, err); return; }
-  if (!dPresent()) { raise(NP, err); return; }
+  if (!checkReturnCs(sel, cpl)) return;
   const csLo = dLo, csHi = dHi, csAddr = dAddr;
   const csLimit = dLimit();
   if (rpl > cpl) {
     const nesp = os32 ? pop32() : pop16();
     const nss = (os32 ? pop32() : pop16()) & 0xffff;
     if (faulted) return;
-    const ssErr = nss & 0xfffc;
-    if (ssErr == 0) { raise(GP, 0); return; }
-    if (!readDesc(nss)) { if (!faulted) raise(GP, ssErr); return; }
-    if ((nss & 3) != rpl || dDpl() != rpl || !dWritableData()) { raise(GP, ssErr); return; }
-    if (!dPresent()) { raise(SS, ssErr); return; }
+    if (!checkOuterSs(nss, rpl)) return;
     if (eip > csLimit) { raise(GP, 0); return; }
     markAccessed();
     if (faulted) return;

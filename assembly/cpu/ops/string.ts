@@ -134,7 +134,16 @@ function movsOne(s: u32, fwd: bool): bool {
   return true;
 }
 
-function movsFast(s: u32, fwd: bool, max: u32): u32 {
+/** Host addresses of the source and destination chunk that pairChunk() found. */
+let chunkSrc: usize = 0, chunkDst: usize = 0;
+
+/**
+ * The two-operand fast-path chunk of MOVS and CMPS (DS:[eSI] and ES:[eDI]): the number of elements,
+ * at most `max`, for which both operands stay inside their pages, are cached in the TLB for the
+ * access (`dstMask`: writeMask for MOVS, readMask for CMPS) and pass the segment checks; 0 when
+ * there is no such chunk of 2 or more (the caller takes the one-element path).
+ */
+function pairChunk(s: u32, fwd: bool, max: u32, dstMask: u32, dstNeed: i32): u32 {
   const src = dataSeg();
   const si = idx(ESI), di = idx(EDI);
   const sl = segBase(src) + si, dl = segBase(SR_ES) + di;
@@ -143,9 +152,18 @@ function movsFast(s: u32, fwd: bool, max: u32): u32 {
   if (k2 < k) k = k2;
   if (max < k) k = max;
   if (k < 2) return 0;
-  const hs = hostOf(sl, readMask), hd = hostOf(dl, writeMask);
-  if (hs == 0 || hd == 0) return 0;
-  if (!rangeOk(src, si, k, s, fwd, SV_READ) || !rangeOk(SR_ES, di, k, s, fwd, SV_WRITE)) return 0;
+  chunkSrc = hostOf(sl, readMask);
+  chunkDst = hostOf(dl, dstMask);
+  if (chunkSrc == 0 || chunkDst == 0) return 0;
+  if (!rangeOk(src, si, k, s, fwd, SV_READ) || !rangeOk(SR_ES, di, k, s, fwd, dstNeed)) return 0;
+  return k;
+}
+
+function movsFast(s: u32, fwd: bool, max: u32): u32 {
+  const k = pairChunk(s, fwd, max, writeMask, SV_WRITE);
+  if (k == 0) return 0;
+  const hs = chunkSrc, hd = chunkDst;
+  const si = idx(ESI), di = idx(EDI);
   const bytes = <usize>(k * s);
   if (fwd) {
     if (hd > hs && hd < hs + bytes) {
@@ -307,17 +325,10 @@ function cmpsOne(s: u32, fwd: bool): bool {
 }
 
 function cmpsFast(s: u32, fwd: bool, max: u32): u32 {
-  const src = dataSeg();
+  const k = pairChunk(s, fwd, max, readMask, SV_READ);
+  if (k == 0) return 0;
+  const hs = chunkSrc, hd = chunkDst;
   const si = idx(ESI), di = idx(EDI);
-  const sl = segBase(src) + si, dl = segBase(SR_ES) + di;
-  let k = pageRoom(sl, s, fwd);
-  const k2 = pageRoom(dl, s, fwd);
-  if (k2 < k) k = k2;
-  if (max < k) k = max;
-  if (k < 2) return 0;
-  const hs = hostOf(sl, readMask), hd = hostOf(dl, readMask);
-  if (hs == 0 || hd == 0) return 0;
-  if (!rangeOk(src, si, k, s, fwd, SV_READ) || !rangeOk(SR_ES, di, k, s, fwd, SV_READ)) return 0;
   const ne = repPrefix == 0xf2;
   let i: u32 = 0, a: u32 = 0, b: u32 = 0;
   let off: usize = 0;

@@ -1,4 +1,4 @@
-/* Multiboot entry for the benchmark kernel: header, a 64 KiB stack, call kmain(magic, info), halt. */
+/* Multiboot entry for our benchmark kernels (guests/bench, and the native build of guests/pvbench): header, a 64 KiB stack, call kmain(magic, info), halt. */
     .section .multiboot, "a"
     .align 4
     .long 0x1BADB002

@@ -39,6 +39,12 @@ let bpFault: bool = false;
 /** Look for compiled code at the next instruction boundary (after a block-ending instruction, a fault or an interrupt). */
 let jitCheck: bool = false;
 let jitEnabled: bool = false;
+/**
+ * The check at the start of run() may be in the middle of a block (where the previous call's
+ * budget ran out): compiled code there runs, but the address does not count towards hotness, or
+ * every offset of a hot loop would become an entry of its own.
+ */
+let jitAtStart: bool = false;
 
 function step(): void {
   setInstrStart(load<u32>(STATE + S_EIP));
@@ -169,6 +175,7 @@ export function run(budget: i32): i32 {
   setRunExecuted(0);
   jitEnabled = load<i32>(STATE + S_JIT_MODE) != 0 && load<u32>(STATE + S_JIT_PAGES) != 0;
   jitCheck = jitEnabled;
+  jitAtStart = true;
   let reason = 0;
   while (true) {
     // Between instructions: host stop requests, the interrupt shadow, external interrupts, HLT.
@@ -186,6 +193,7 @@ export function run(budget: i32): i32 {
         store<i32>(STATE + S_IRQ_VECTOR, -1);
         clearTrapBits();
         jitCheck = jitEnabled;
+        jitAtStart = false;
         const r = deliver(irq, EV_EXTERNAL, false, 0);
         if (r == TRIPLE) { reason = EXIT_SHUTDOWN; break; }
         if (r == INTERCEPTED) { reportIntercept(); reason = EXIT_FAULT; break; }
@@ -199,7 +207,8 @@ export function run(budget: i32): i32 {
       // A block boundary: run compiled code if the cache has it (docs/jit.md), count hotness otherwise.
       jitCheck = false;
       clearTrapBits();
-      const r = jitEnter(budget - runExecuted);
+      const r = jitEnter(budget - runExecuted, !jitAtStart);
+      jitAtStart = false;
       if (r >= 0) {
         setRunExecuted(runExecuted + (r >>> 4));
         if ((r & 15) != 0) jitFinishFault();
@@ -210,6 +219,7 @@ export function run(budget: i32): i32 {
       }
       if (exitReason != 0) { reason = exitReason; break; } // EXIT_JIT: compile first
     }
+    jitAtStart = false;
     step();
     setRunExecuted(runExecuted + 1);
     // An instruction replayed with MMIO answers has completed (or faulted): drop the log.

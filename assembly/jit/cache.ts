@@ -8,6 +8,10 @@
  *
  *   entry (JE offsets): PHYS EIP KEY | FN (table index, 0 = not compiled) | COUNT (hotness, -1 = never)
  *                       LEN (bytes, u16) ICOUNT (instructions, u16) | NEXT_HASH | NEXT_PAGE (index + 1 links)
+ *
+ * While an entry is compiled (FN != 0) its COUNT word holds the SPAN instead: the page offsets
+ * [lo, hi) (lo | hi << 16) of all the code its region function may run, so a write to any block of
+ * a region stops every entry into that region.
  */
 import {
   STATE, RAM_BASE, S_JIT_PAGES, S_JIT_EPOCH, S_JIT_INVALIDATIONS, S_JIT_FLUSHES, S_RAM_SIZE,
@@ -17,6 +21,7 @@ import {
 import { tlbMarkCode } from "../mmu/tlb";
 
 let entryNext: i32 = 1;
+const JE_SPAN = JE_COUNT;
 /** Set when an invalidation happened; compiled code checks it after writes that took the slow path (SMC bail). */
 export let jitInvalidated: bool = false;
 export function clearInvalidated(): void { jitInvalidated = false; }
@@ -75,14 +80,18 @@ export function flushAll(): void {
 
 /**
  * The host compiled entry `idx` into table slot `fn` (0: it could not; the entry is never
- * requested again until the cache is dropped). The block covers `len` bytes, `icount` instructions.
+ * requested again until the cache is dropped). The block covers `len` bytes, `icount` instructions;
+ * `span` is the region's code range in the page (SPAN above).
  */
-export function install(idx: i32, fn: i32, len: i32, icount: i32): void {
+export function install(idx: i32, fn: i32, len: i32, icount: i32, span: i32): void {
   const e = entryAddr(idx);
   if (fn == 0) { store<i32>(e + JE_COUNT, -1); return; }
+  const linked = load<i32>(e + JE_FN) != 0;
   store<i32>(e + JE_FN, fn);
   store<u16>(e + JE_LEN, <u16>len);
   store<u16>(e + JE_ICOUNT, <u16>icount);
+  store<i32>(e + JE_SPAN, span);
+  if (linked) return;
   const h = pageHeadAddr(load<u32>(e + JE_PHYS));
   const first = load<i32>(h) == 0;
   store<i32>(e + JE_NEXT_PAGE, load<i32>(h));
@@ -113,8 +122,9 @@ export function invalidate(pa: u32, size: i32): void {
   while (idx != 0) {
     const e = entryAddr(idx);
     const next = load<i32>(e + JE_NEXT_PAGE);
-    const start = load<u32>(e + JE_PHYS);
-    if (start < end && start + <u32>load<u16>(e + JE_LEN) > pa) {
+    const span = load<u32>(e + JE_SPAN);
+    const page = load<u32>(e + JE_PHYS) & ~0xfff;
+    if (page + (span & 0xffff) < end && page + (span >>> 16) > pa) {
       store<i32>(e + JE_FN, 0);
       store<i32>(e + JE_COUNT, 0);
       store<i32>(e + JE_NEXT_PAGE, 0);

@@ -4,7 +4,9 @@
  * must have been specialised for, and either calls the compiled function (call_indirect into the
  * table the host fills) or counts hotness and asks the host to compile (exit JIT).
  *
- * A compiled function takes no arguments and returns (instructions << 4) | status:
+ * A compiled function (an entry into a region function, host/jit/compiler.ts) takes the number of
+ * instructions it may run (capped at JIT_MAX_LEFT so the result cannot overflow) and returns
+ * (instructions << 4) | status:
  *   status 0  the block ran to its end (or bailed after a write invalidated code); EIP is stored
  *   status 1  its last instruction faulted or asked for an exit: the run loop finishes it as step()
  *             would, from jitInsnStart/jitEspStart (set by jitSetup/jitFaultAt)
@@ -32,6 +34,7 @@ import { lookup, insert, entryAddr, clearInvalidated } from "./cache";
 export let jitInsnStart: u32 = 0;
 export let jitEspStart: i32 = 0;
 let runBase: i32 = 0;
+const JIT_MAX_LEFT: i32 = 1 << 16;
 
 export function stateKey(): u32 {
   let k = <u32>(getMode() & 0x1f);
@@ -45,10 +48,15 @@ export function stateKey(): u32 {
   return k;
 }
 
-/** Run one compiled block at EIP if there is one: returns its result, or -1 (nothing ran; maybe exit JIT requested). */
-export function jitEnter(left: i32): i32 {
+/**
+ * Run compiled code at EIP if there is some: returns its result, or -1 (nothing ran; maybe exit JIT
+ * requested). `count`: a block boundary, where hotness is counted (else only compiled code runs,
+ * except in forced mode).
+ */
+export function jitEnter(left: i32, count: bool): i32 {
   const mode = load<i32>(STATE + S_JIT_MODE);
   if (mode == 0) return -1;
+  if (mode == 2) count = true; // forced: every address is compiled before it runs
   if ((load<i32>(STATE + S_EFLAGS) & TF) != 0 || load<i32>(STATE + S_MMIO_COUNT) != 0) return -1;
   const eip = load<u32>(STATE + S_EIP);
   const lin = segBase(SR_CS) + eip;
@@ -73,6 +81,7 @@ export function jitEnter(left: i32): i32 {
   const key = stateKey();
   let idx = lookup(phys, eip, key);
   if (idx == 0) {
+    if (!count) return -1;
     idx = insert(phys, eip, key);
     if (idx == 0) return -1;
   }
@@ -84,12 +93,12 @@ export function jitEnter(left: i32): i32 {
     clearInvalidated();
     store<i32>(STATE + S_JIT_RUNS, load<i32>(STATE + S_JIT_RUNS) + 1);
     runBase = runExecuted;
-    const r = call_indirect<i32>(<u32>fn);
+    const r = call_indirect<i32>(<u32>fn, left < JIT_MAX_LEFT ? left : JIT_MAX_LEFT);
     setRunExecuted(runBase);
     return r;
   }
   let c = load<i32>(e + JE_COUNT);
-  if (c < 0) return -1;
+  if (c < 0 || !count) return -1;
   c++;
   store<i32>(e + JE_COUNT, c);
   if (mode == 2 || c >= load<i32>(STATE + S_JIT_THRESHOLD)) {

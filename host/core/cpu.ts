@@ -29,7 +29,7 @@ export interface CoreExports {
   loadSelector(sr: number, sel: number): number;
   /** JIT (assembly/jit/exports.ts, docs/jit.md). */
   jitDecode(phys: number, eip: number, code32: number): number;
-  jitInstall(entry: number, slot: number, len: number, icount: number): void;
+  jitInstall(entry: number, slot: number, len: number, icount: number, span: number): void;
   jitEntryFor(phys: number, eip: number, key: number): number;
   jitFlushAll(): void;
   jitInvalidateRange(pa: number, len: number): void;

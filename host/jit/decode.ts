@@ -44,7 +44,7 @@ export interface Insn {
 }
 
 /** Rows after which compiled code returns to the run loop although they are not marked `block`. */
-const STATE_CHANGING = new Set<Row>([...SEGMENT_ROWS, ...FAR_ROWS, ...INTERRUPT_ROWS, ...IO_ROWS, ...SYSTEM_ROWS]);
+export const STATE_CHANGING = new Set<Row>([...SEGMENT_ROWS, ...FAR_ROWS, ...INTERRUPT_ROWS, ...IO_ROWS, ...SYSTEM_ROWS]);
 export function endsBlock(r: Row): boolean { return !!r.block || STATE_CHANGING.has(r); }
 
 export function decodeOne(cpu: Cpu, phys: number, eip: number, code32: boolean): Insn | null {

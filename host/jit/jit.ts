@@ -10,11 +10,13 @@
  */
 import * as L from "../isa/layout.ts";
 import type { Cpu } from "../core/cpu.ts";
-import { decodeBlock, type Insn } from "./decode.ts";
+import { decodeBlock, effectiveAddress, type Insn } from "./decode.ts";
 import { ModuleBuilder } from "./compiler.ts";
 
 export type JitMode = "off" | "on" | "force";
 export const REGION_BLOCKS = 16;
+/** A region stops growing at this many instructions (compile time grows with it). */
+export const REGION_INSNS = 256;
 const MAX_SLOTS = 1 << 16;
 
 export function jitModeFromEnv(): JitMode {
@@ -46,6 +48,13 @@ export class Jit {
   private slotBase: number;
   private nextSlot: number;
   private epoch = -1;
+  /**
+   * Physical addresses of entries compiled before, and pages where one was requested again (its
+   * code was invalidated: self-modifying code, or code reloaded). Regions in such pages are single
+   * blocks: a write anywhere in a region stops all its entries, so big regions would thrash.
+   */
+  private compiledAt = new Set<number>();
+  private smcPages = new Set<number>();
   optimize = process.env.RINGONE_JIT_OPT === "1";
   genericOnly = process.env.RINGONE_JIT_GENERIC === "1";
   threshold = Number(process.env.RINGONE_JIT_THRESHOLD ?? 20);
@@ -81,7 +90,7 @@ export class Jit {
 
   private slot(): number {
     const epoch = this.cpu.state32(L.S.JIT_EPOCH);
-    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; }
+    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; this.compiledAt.clear(); this.smcPages.clear(); }
     if (this.nextSlot >= this.slotBase + MAX_SLOTS) {
       this.cpu.core.jitFlushAll();
       this.epoch = this.cpu.state32(L.S.JIT_EPOCH);
@@ -104,28 +113,33 @@ export class Jit {
     const t0 = performance.now();
     const epoch0 = c.state32(L.S.JIT_EPOCH);
     const page = phys >>> 12;
+    if (this.compiledAt.has(phys)) this.smcPages.add(page);
+    const limit = this.smcPages.has(page) ? 1 : REGION_BLOCKS;
     const todo: [number, number, number][] = [[phys, eip, entry]];
     const seen = new Set<number>([eip]);
-    const blocks: { insns: Insn[]; entry: number }[] = [];
-    while (todo.length && blocks.length < REGION_BLOCKS) {
+    // Blocks already compiled (by an earlier region) are compiled again as part of this one, so its
+    // loops stay inside the function, but keep their entries.
+    const blocks: { insns: Insn[]; entry: number; install: boolean }[] = [];
+    let total = 0;
+    while (todo.length && blocks.length < limit && total < REGION_INSNS) {
       const [p, e, idx] = todo.shift()!;
       const insns = decodeBlock(c, p, e, key);
-      if (!insns.length) { if (idx === entry) c.core.jitInstall(idx, 0, 0, 0); continue; }
-      blocks.push({ insns, entry: idx });
-      for (const t of this.successors(insns)) {
+      if (!insns.length) { if (idx === entry) c.core.jitInstall(idx, 0, 0, 0, 0); continue; }
+      const compiled = c.dv.getInt32(L.JIT_ENTRIES + idx * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0;
+      blocks.push({ insns, entry: idx, install: idx === entry || !compiled });
+      total += insns.length;
+      for (const t of this.successors(insns, p - e)) {
         const tp = p + ((t - e) | 0);
         if (seen.has(t) || tp >>> 12 !== page || tp < 0) continue;
         seen.add(t);
-        const ti = c.core.jitEntryFor(tp, t, key);
-        if (c.dv.getInt32(L.JIT_ENTRIES + ti * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0) continue;
-        todo.push([tp, t, ti]);
+        todo.push([tp, t, c.core.jitEntryFor(tp, t, key)]);
       }
     }
     if (!blocks.length) { this.stats.failed++; return; }
     const b = new ModuleBuilder({ optimize: this.optimize, key, genericOnly: this.genericOnly });
-    for (const bl of blocks) b.addBlock(bl.insns);
+    const names = b.build(blocks.map((x) => x.insns));
     if (this.onModule) this.onModule(b.text(), blocks.map((x) => x.insns));
-    const built = b.finish();
+    const built = b.finish(names);
     b.dispose();
     const t1 = performance.now();
     const inst = new WebAssembly.Instance(new WebAssembly.Module(built.binary as Uint8Array<ArrayBuffer>), { core: c.coreInstance.exports, env: { memory: c.memory } });
@@ -136,19 +150,34 @@ export class Jit {
     this.stats.insnsCustom += built.customInsns;
     this.stats.insnsGeneric += built.genericInsns;
     if (c.state32(L.S.JIT_EPOCH) !== epoch0) return; // the cache was dropped meanwhile: entries are stale
+    // Every entry of the region is invalidated by a write anywhere in the bytes of its blocks (the
+    // function may run any of them).
+    let lo = 0x1000, hi = 0;
+    for (const bl of blocks) {
+      const last = bl.insns[bl.insns.length - 1];
+      lo = Math.min(lo, bl.insns[0].phys & 0xfff);
+      hi = Math.max(hi, (last.phys & 0xfff) + last.len);
+    }
     blocks.forEach((bl, n) => {
+      if (!bl.install) return;
       const s = this.slot();
       if (c.state32(L.S.JIT_EPOCH) !== epoch0) return;
       this.table.set(s, inst.exports[built.names[n]] as Function);
       const last = bl.insns[bl.insns.length - 1];
       const len = last.phys + last.len - bl.insns[0].phys;
-      c.core.jitInstall(bl.entry, s, len, bl.insns.length);
+      c.core.jitInstall(bl.entry, s, len, bl.insns.length, lo | (hi << 16));
+      this.compiledAt.add(bl.insns[0].phys);
       this.stats.blocks++;
     });
   }
 
-  /** Static successors of a block: branch targets and the fall-through. */
-  private successors(insns: Insn[]): number[] {
+  /**
+   * Static successors of a block: branch targets and the fall-through; for an indirect JMP through a
+   * table in the block's own page (`jmp [table + reg*4]`, a compiled switch), the table's entries
+   * that point into the page (a guess: the region function compares the real target at run time).
+   * `delta` = physical minus linear address in this page.
+   */
+  private successors(insns: Insn[], delta: number): number[] {
     const last = insns[insns.length - 1];
     const h = last.row.handler ?? last.row.id;
     const out: number[] = [];
@@ -156,6 +185,17 @@ export class Jit {
       const t = (last.next + last.imm) >>> 0;
       out.push(last.os32 ? t : t & 0xffff);
       if (h !== "jmp_Jb" && h !== "jmp_Jz") out.push(last.next);
+    } else if (h === "jmp_Ev") {
+      const ea = effectiveAddress(last);
+      const table = ea && ea.base < 0 && ea.index >= 0 && ea.scale === 2 && !ea.a16 ? ea.disp >>> 0 : -1;
+      if (table >= 0 && table >>> 12 === last.eip >>> 12) {
+        const dv = this.cpu.dv;
+        for (let a = table; a + 4 <= ((table >>> 12) + 1) * 4096 && out.length < 64; a += 4) {
+          const t = dv.getUint32(L.RAM_BASE + a + delta, true);
+          if (t >>> 12 !== last.eip >>> 12) break;
+          out.push(t);
+        }
+      }
     } else if (!last.row.block && !(insns.length && h === "hlt")) {
       out.push(last.next);
     }

@@ -19,8 +19,13 @@ function rng(seed: number) {
   return (n: number) => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s % n; };
 }
 
-/** A random program: straight-line chunks with loops, memory traffic near DATA, pushes/pops, SMC. */
-function program(seed: number): number[] {
+/**
+ * A random program at `base`: straight-line chunks with loops (short ones, and long ones that run
+ * many iterations inside one region function across many run() checkpoints), memory traffic near
+ * DATA, pushes/pops, shifts and IMUL (custom with dead or live flags), indirect jumps through a
+ * table, and self-modifying stores (also inside a loop, patching the loop's own code).
+ */
+function program(seed: number, base = CODE): number[] {
   const r = rng(seed);
   const out: number[] = [];
   const reg = () => [0, 1, 2, 3, 6, 7][r(6)]; // never ESP/EBP as a general operand
@@ -30,7 +35,7 @@ function program(seed: number): number[] {
   out.push(0xbd, ...le(DATA));
   for (let n = 0; n < 60; n++) {
     const a = reg(), b = reg();
-    switch (r(16)) {
+    switch (r(21)) {
       case 0: out.push(0xb8 + a, ...le(imm32())); break; // mov r, imm
       case 1: out.push([0x01, 0x29, 0x31, 0x21, 0x09, 0x39, 0x11, 0x19][r(8)], 0xc0 | (b << 3) | a); break; // alu r, r
       case 2: out.push(0x83, 0xc0 | (r(8) << 3) | a, r(256)); break; // grp1 r, ib
@@ -44,16 +49,36 @@ function program(seed: number): number[] {
       case 10: out.push(0x85, 0xc0 | (b << 3) | a, 0x70 + r(16), 2, 0x40 + a, 0x48 + b); break; // test; jcc over 2
       case 11: out.push(0x39, 0xc0 | (b << 3) | a, 0x0f, 0x80 + r(16), 1, 0, 0, 0, 0x90); break; // cmp; jcc rel32
       case 12: out.push(0xb9, r(5) + 1, 0, 0, 0, 0x01, 0xc8 | a, 0x49, 0x75, 0xfb); break; // mov ecx,n; l: add r,ecx; dec ecx; jnz l
-      case 13: out.push(0xc1, 0xe0 | (r(3) << 3) | a, r(32)); break; // shift r, ib (generic)
+      case 13: out.push(0xc1, 0xe0 | (r(4) << 3) | a, r(32)); break; // shl/shr/sal/sar r, ib
+      case 16: { // long loop: mov ecx,n; l: add a,ecx; shr/sar a,ib; imul b,b,ib; xor a,b; [cmp a,b]; dec ecx; jnz l
+        const a = [0, 2, 3, 6, 7][r(5)], b = [0, 2, 3, 6, 7][r(5)]; // ECX is the counter only
+        const body = [0x01, 0xc8 | a, 0xc1, 0xe8 | (r(2) ? 0x10 : 0) | a, 1 + r(7), 0x6b, 0xc0 | (b << 3) | b, 3 + r(5), 0x31, 0xc0 | (b << 3) | a];
+        if (r(2)) body.push(0x39, 0xc0 | (b << 3) | a);
+        body.push(0x49);
+        out.push(0xb9, ...le(50 + r(250)), ...body, 0x75, (-(body.length + 2)) & 0xff);
+        break;
+      }
+      case 17: out.push(0x0f, 0xaf, 0xc0 | (a << 3) | b, [0x72, 0x73, 0x70, 0x71][r(4)], 1, 0x90); break; // imul a,b; jc/jnc/jo/jno over 1 (live flags)
+      case 18: out.push(0xd1, 0xe0 | (r(4) << 3) | a, 0x0f, 0x90 + r(16), 0xc0 | b); break; // shift a,1; setcc b8 (live flags)
+      case 19: { // jmp [DATA+0x200 + edx*4] through a table the program writes: to the next instruction
+        const at = base + out.length + 10 + 2 + 7;
+        out.push(0xc7, 0x05, ...le(DATA + 0x200), ...le(at), 0x31, 0xd2, 0xff, 0x24, 0x95, ...le(DATA + 0x200));
+        break;
+      }
+      case 20: { // SMC in a loop: mov ecx,n; l: mov [imm8 of the add], cl; add eax, imm8; dec ecx; jnz l
+        const target = base + out.length + 5 + 6 + 2;
+        out.push(0xb9, 2 + r(4), 0, 0, 0, 0x88, 0x0d, ...le(target), 0x83, 0xc0, 0x00, 0x49, 0x75, 0xf4);
+        break;
+      }
       case 14: out.push(0xe8, 1, 0, 0, 0, 0xc3 - 0xc3 + 0x90, 0x90); out.splice(out.length - 2, 2, 0xeb, 1, 0xc3); break; // call +1: [jmp +1][ret]
       default: {
         // self-modifying store: overwrite the imm8 of a following "add eax, imm8" before it runs
-        const at = CODE + out.length + 7 + 2;
+        const at = base + out.length + 7 + 2;
         out.push(0xc6, 0x05, ...le(at), r(256)); // mov byte [at], imm8  (7 + 4 bytes... patched below)
         out.push(0x83, 0xc0, 0x00); // add eax, imm8 (target)
         // fix the address: the imm8 of the add is the last byte
         const addrPos = out.length - 3 - 5;
-        const target = CODE + out.length - 1;
+        const target = base + out.length - 1;
         out.splice(addrPos, 4, ...le(target));
         break;
       }
@@ -63,11 +88,11 @@ function program(seed: number): number[] {
   return out;
 }
 
-function makeCpu(mode: "off" | "force", code: number[]): Cpu {
+function makeCpu(mode: "off" | "force", code: number[], base = CODE): Cpu {
   const cpu = Cpu.create({ memMB: 1, jit: mode });
   cpu.core.setFlat32(0);
-  cpu.writePhys(CODE, new Uint8Array(code));
-  cpu.eip = CODE;
+  cpu.writePhys(base, new Uint8Array(code));
+  cpu.eip = base;
   cpu.setReg("esp", STACK);
   cpu.interceptExceptions(0xffffffff);
   return cpu;
@@ -81,9 +106,11 @@ function state(cpu: Cpu): string {
 
 describe("forced JIT against the interpreter", () => {
   for (let seed = 1; seed <= 40; seed++) {
-    it(`random program ${seed}`, () => {
-      const code = program(seed);
-      const a = makeCpu("off", code), b = makeCpu("force", code);
+    // Every third program starts 0x180 bytes before a page boundary, so its code crosses it.
+    const base = seed % 3 === 0 ? CODE + 0xe80 : CODE;
+    it(`random program ${seed}${base !== CODE ? " (crossing a page)" : ""}`, () => {
+      const code = program(seed, base);
+      const a = makeCpu("off", code, base), b = makeCpu("force", code, base);
       const r = rng(seed * 7919);
       for (let step = 0; step < 400; step++) {
         const n = 1 + r(40);
@@ -137,7 +164,8 @@ describe("emitted Wasm (expect snapshots)", () => {
   const blocks: Record<string, number[]> = {
     "cmp-jcc-loop": [0x01, 0xc8, 0x49, 0x75, 0xfb], // add eax,ecx; dec ecx; jnz
     "mem-alu": [0x8b, 0x45, 0x08, 0x01, 0x45, 0x0c, 0xc3], // mov eax,[ebp+8]; add [ebp+12],eax; ret
-    "generic-shift": [0xc1, 0xe0, 0x03, 0xf4], // shl eax,3 (generic); hlt
+    "generic-rotate": [0xc1, 0xc0, 0x03, 0xf4], // rol eax,3 (generic); hlt
+    "shift-dead-flags": [0xc1, 0xe0, 0x03, 0x0f, 0xaf, 0xc3, 0xd1, 0xfa, 0x01, 0xd0, 0xf4], // shl eax,3; imul eax,ebx; sar edx,1 (flags dead); add eax,edx; hlt
   };
   for (const [name, code] of Object.entries(blocks)) {
     it(name, async () => {
@@ -146,7 +174,7 @@ describe("emitted Wasm (expect snapshots)", () => {
       const key = cpu.core.jitStateKey();
       const insns = decodeBlock(cpu, CODE, CODE, key);
       const b = new ModuleBuilder({ optimize: false, key });
-      b.addBlock(insns);
+      b.build([insns]);
       await expect(b.text()).toMatchFileSnapshot(`./__snapshots__/${name}.wat`);
     });
   }

@@ -3,23 +3,20 @@
  * the lazy record in locals: CMP+Jcc is one compare), JMP rel, CALL rel, RET, RET imm16, PUSH r,
  * PUSH imm, POP r. They need a 32-bit operand size, a 32-bit flat stack (state key) and a 4 GiB
  * CS limit (the target check of assembly/cpu/ops/control.ts nearJump can then never fail).
- * Branches end the function: spill, store EIP, return the instruction count.
+ * Branches end the block: they establish the block-boundary convention (fn.ts endBlock) and emit
+ * the region's jumps (compiler.ts: inside the function when the target is a block of the region,
+ * else spill, store EIP and return the instruction count).
  */
-import * as L from "../../isa/layout.ts";
 import type { Insn } from "../decode.ts";
 import { CUSTOM, type EmitContext } from "./custom.ts";
 import { getR, setR, memRead, memWrite, smcCheck, stackEa, flat, KEY_CS4G, KEY_STACK32 } from "./mem.ts";
 import { cond } from "./flags.ts";
+import { EFFECT, F_ALL } from "./liveness.ts";
 import type { X } from "./fn.ts";
 
 const ESP = 4;
 const branchOk = (ctx: EmitContext, i: Insn) => i.os32 && (ctx.key & KEY_CS4G) !== 0;
 const stackOk = (ctx: EmitContext, i: Insn) => i.os32 && flat(ctx) && (ctx.key & KEY_STACK32) !== 0;
-
-function leave(ctx: EmitContext, eip: X, k: number): X {
-  const { f } = ctx;
-  return f.block([f.store(L.STATE + L.S.EIP, eip), f.ret(f.c((k + 1) << 4))]);
-}
 
 CUSTOM.set("jcc_Jb", jcc);
 CUSTOM.set("jcc_Jz", jcc);
@@ -29,17 +26,17 @@ function jcc(ctx: EmitContext, i: Insn, k: number): boolean {
   const c = cond(ctx, i.opcode & 15);
   const t = f.local();
   f.emit(f.set(t, c));
-  f.spill();
-  f.emit(m.if(f.get(t), leave(ctx, f.c(i.next + i.imm), k)));
-  f.emit(leave(ctx, f.c(i.next), k));
+  f.endBlock();
+  f.emit(m.if(f.get(t), ctx.jump((i.next + i.imm) >>> 0, k)));
+  f.emit(ctx.jump(i.next, k));
   ctx.ended = true;
   return true;
 }
 
 function jmp(ctx: EmitContext, i: Insn, k: number): boolean {
   if (!branchOk(ctx, i)) return false;
-  ctx.f.spill();
-  ctx.f.emit(leave(ctx, ctx.f.c(i.next + i.imm), k));
+  ctx.f.endBlock();
+  ctx.f.emit(ctx.jump((i.next + i.imm) >>> 0, k));
   ctx.ended = true;
   return true;
 }
@@ -52,8 +49,8 @@ CUSTOM.set("call_Jz", (ctx, i, k) => {
   memWrite(ctx, i, k, stackEa(-4), 2, f.c(i.next));
   f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
   smcCheck(ctx, i, k);
-  f.spill();
-  f.emit(leave(ctx, f.c(i.next + i.imm), k));
+  f.endBlock();
+  f.emit(ctx.jump((i.next + i.imm) >>> 0, k));
   ctx.ended = true;
   return true;
 });
@@ -64,8 +61,8 @@ function ret(ctx: EmitContext, i: Insn, k: number, release: number): boolean {
   const t = f.local();
   f.emit(f.set(t, memRead(ctx, i, k, stackEa(0), 2)));
   f.setReg(ESP, m.i32.add(f.reg(ESP), f.c(4 + release)));
-  f.spill();
-  f.emit(leave(ctx, f.get(t), k));
+  f.endBlock();
+  f.emit(ctx.jumpDyn(t, k));
   ctx.ended = true;
   return true;
 }
@@ -92,3 +89,8 @@ CUSTOM.set("pop_Rv", (ctx, i, k) => {
   setR(ctx, i.opcode & 7, 2, f.get(t));
   return true;
 });
+
+EFFECT.set("jcc_Jb", () => ({ w: 0, use: F_ALL }));
+EFFECT.set("jcc_Jz", () => ({ w: 0, use: F_ALL }));
+EFFECT.set("jmp_Jb", () => ({ w: 0 }));
+EFFECT.set("jmp_Jz", () => ({ w: 0 }));

@@ -2,8 +2,8 @@
  * Flags in compiled code (assembly/cpu/flags.ts contract): ALU emitters record the same lazy
  * record as the interpreter, but in locals with LAZY_OP known at compile time, so a following
  * Jcc/SETcc/CMOVcc evaluates its condition directly from the operands (CMP+Jcc becomes one Wasm
- * compare). With the record in the state block (after a generic instruction) the condition is
- * asked from the core (jitTestCC).
+ * compare). With the record in the state block (after a generic instruction) or in locals with an
+ * unknown LAZY_OP (at a block's start, fn.ts) the condition is asked from the core (jitTestCC).
  */
 import * as L from "../../isa/layout.ts";
 import type { EmitContext } from "./custom.ts";
@@ -26,7 +26,8 @@ export function setLazy(ctx: EmitContext, kind: number, size: number, r: X, a: X
 /** Condition `cc` (0-15, as in Jcc) as an i32 0/1 expression. */
 export function cond(ctx: EmitContext, cc: number): X {
   const { f, imp } = ctx; const m = f.m;
-  if (f.flags.where !== "local") return m.call(imp.fn("jitTestCC"), [f.c(cc)]);
+  if (f.flags.where === "arith") return condArith(ctx, cc, f.flags.l);
+  if (f.flags.where !== "local") { f.syncFlags(); return m.call(imp.fn("jitTestCC"), [f.c(cc)]); }
   const op = f.flags.op, kind = op >> 2, size = op & 3;
   const mask = MASK[size], sb = SIGN[size];
   const d = () => f.get(f.fDst), a = () => f.get(f.fA), b = () => f.get(f.fB);
@@ -62,13 +63,33 @@ export function cond(ctx: EmitContext, cc: number): X {
   return cc & 1 ? m.i32.eqz(r) : r;
 }
 
+/** Condition `cc` from eagerly computed EFLAGS bits in local `l`. */
+function condArith(ctx: EmitContext, cc: number, l: number): X {
+  const { f } = ctx; const m = f.m;
+  const bit = (b: number) => m.i32.and(m.i32.shr_u(f.get(l), f.c(b)), f.c(1));
+  const of = () => bit(11), cf = () => bit(0), zf = () => bit(6), sf = () => bit(7);
+  let r: X;
+  switch (cc >> 1) {
+    case 0: r = of(); break;
+    case 1: r = cf(); break;
+    case 2: r = zf(); break;
+    case 3: r = m.i32.ne(m.i32.and(f.get(l), f.c(0x41)), f.c(0)); break;
+    case 4: r = sf(); break;
+    case 5: r = bit(2); break;
+    case 6: r = m.i32.ne(sf(), of()); break;
+    default: r = m.i32.or(zf(), m.i32.ne(sf(), of())); break;
+  }
+  return cc & 1 ? m.i32.eqz(r) : r;
+}
+
 /** INC/DEC keep CF: fold the current CF into EFLAGS (the interpreter's keepCF). */
 export function keepCF(ctx: EmitContext): void {
   const { f, imp } = ctx; const m = f.m;
-  if (f.flags.where !== "local") { f.emit(m.call(imp.fn("jitKeepCF"), [])); return; }
+  const efl = L.STATE + L.S.EFLAGS;
+  if (f.flags.where === "arith") { f.emit(f.store(efl, m.i32.or(m.i32.and(f.load(efl), f.c(~1)), m.i32.and(f.get(f.flags.l), f.c(1))))); return; }
+  if (f.flags.where !== "local") { f.syncFlags(); f.emit(m.call(imp.fn("jitKeepCF"), [])); return; }
   const kind = f.flags.op >> 2;
   if (kind === L_INC || kind === L_DEC) return; // CF already folded
   const cf = cond(ctx, 2);
-  const efl = L.STATE + L.S.EFLAGS;
   f.emit(f.store(efl, m.i32.or(m.i32.and(f.load(efl), f.c(~1)), cf)));
 }

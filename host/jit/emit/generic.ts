@@ -44,9 +44,9 @@ export function emitGeneric(f: Fn, imp: Imports, i: Insn, k: number): void {
   }
   f.spill();
   const handler = imp.handler(i.row.handler ?? i.row.id);
-  f.emit(m.call(imp.fn("jitSetup"), [f.c(packDecode(i, ea)), eaX, f.c(i.imm), f.c(i.imm2), f.c(i.eip), f.c(i.next), f.c(k)], 0));
+  f.emit(m.call(imp.fn("jitSetup"), [f.c(packDecode(i, ea)), eaX, f.c(i.imm), f.c(i.imm2), f.c(i.eip), f.c(i.next), m.i32.add(m.i32.shr_u(f.get(f.n16), f.c(4)), f.c(k))], 0));
   f.emit(m.call(handler, [], 0));
   f.forget();
-  f.emit(m.if(m.i32.or(imp.global("faulted"), imp.global("exitReason")), f.ret(f.c(((k + 1) << 4) | 1))));
-  f.emit(m.if(imp.global("jitInvalidated"), f.ret(f.c((k + 1) << 4))));
+  f.emit(m.if(m.i32.or(imp.global("faulted"), imp.global("exitReason")), f.retN(k + 1, 1)));
+  f.emit(m.if(imp.global("jitInvalidated"), f.retN(k + 1)));
 }

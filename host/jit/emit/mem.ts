@@ -54,7 +54,7 @@ export function setR(ctx: EmitContext, r: number, size: number, v: X): void {
 export function checkFault(ctx: EmitContext, i: Insn, k: number): X {
   const { f, imp } = ctx; const m = f.m;
   return m.if(m.i32.or(imp.global("faulted"), imp.global("exitReason")),
-    f.block([...f.spillCode(), m.call(imp.fn("jitFaultAt"), [f.c(i.eip)]), f.ret(f.c(((k + 1) << 4) | 1))]));
+    f.block([...f.spillCode(), m.call(imp.fn("jitFaultAt"), [f.c(i.eip)]), f.retN(k + 1, 1)]));
 }
 
 function hostAddr(ctx: EmitContext, e: number, lin: number): X {
@@ -136,7 +136,7 @@ export function memWrite(ctx: EmitContext, i: Insn, k: number, ea: Ea, size: num
 export function smcCheck(ctx: EmitContext, i: Insn, k: number): void {
   const { f, imp } = ctx; const m = f.m;
   f.emit(m.if(imp.global("jitInvalidated"),
-    f.block([...f.spillCode(), f.store(L.STATE + L.S.EIP, f.c(i.next)), f.ret(f.c((k + 1) << 4))])));
+    f.block([...f.spillCode(), f.store(L.STATE + L.S.EIP, f.c(i.next)), f.retN(k + 1)])));
 }
 
 /** An ESP-relative stack slot as an effective address (32-bit flat stack). */

@@ -10,6 +10,7 @@ import { effectiveAddress } from "../decode.ts";
 import { CUSTOM, type EmitContext } from "./custom.ts";
 import { getR, setR, memOperand, memRead, memRmw, memWriteBack, memWrite, smcCheck } from "./mem.ts";
 import { setLazy, keepCF, L_ADD, L_SUB, L_LOGIC, L_INC, L_DEC } from "./flags.ts";
+import { EFFECT, F_ALL, F_C, type Effect } from "./liveness.ts";
 import { eaExpr } from "./generic.ts";
 import type { X } from "./fn.ts";
 
@@ -39,10 +40,12 @@ function aluE(ctx: EmitContext, i: Insn, k: number, kOp: number, size: number, s
   if (!isReg(i) && !ea) return false;
   const rm = i.modrm & 7;
   if (!ea) {
+    const live = (ctx.live[k] & F_ALL) !== 0;
+    if (!live && kOp === ALU_CMP) return true;
     const a = tmp(ctx, getR(ctx, rm, size)), b = tmp(ctx, src());
     const [r, kind] = aluOp(ctx, kOp, a, b)!;
     const rt = tmp(ctx, r);
-    setLazy(ctx, kind, size, rt, a, b);
+    if (live) setLazy(ctx, kind, size, rt, a, b);
     if (kOp !== ALU_CMP) setR(ctx, rm, size, rt);
     return true;
   }
@@ -78,7 +81,7 @@ function aluG(ctx: EmitContext, i: Insn, k: number, kOp: number, size: number): 
   const a = tmp(ctx, getR(ctx, reg, size));
   const [r, kind] = aluOp(ctx, kOp, a, b)!;
   const rt = tmp(ctx, r);
-  setLazy(ctx, kind, size, rt, a, b);
+  if (ctx.live[k] & F_ALL) setLazy(ctx, kind, size, rt, a, b);
   if (kOp !== ALU_CMP) setR(ctx, reg, size, rt);
   return true;
 }
@@ -102,6 +105,7 @@ CUSTOM.set("alu_eAXIz", (ctx, i, k) => aluE(ctx, acc(i), k, kindOf(i), vsize(i),
 
 function test(ctx: EmitContext, i: Insn, k: number, size: number, src: (() => X) | null): boolean {
   if (!canE(ctx, i)) return false;
+  if (isReg(i) && !(ctx.live[k] & F_ALL)) return true;
   const a = readE(ctx, i, k, size)!;
   const b = tmp(ctx, src ? src() : getR(ctx, (i.modrm >> 3) & 7, size));
   setLazy(ctx, L_LOGIC, size, ctx.f.m.i32.and(a, b), a, b);
@@ -173,10 +177,11 @@ function incdec(ctx: EmitContext, i: Insn, k: number, size: number, reg: number,
   const kind = dec ? L_DEC : L_INC;
   const op = (a: X) => (dec ? m.i32.sub(a, ctx.f.c(1)) : m.i32.add(a, ctx.f.c(1)));
   if (reg >= 0) {
-    keepCF(ctx);
+    const live = (ctx.live[k] & F_ALL) !== 0;
+    if (live) keepCF(ctx);
     const a = tmp(ctx, getR(ctx, reg, size));
     const r = tmp(ctx, op(a));
-    setLazy(ctx, kind, size, r, a, ctx.f.c(1));
+    if (live) setLazy(ctx, kind, size, r, a, ctx.f.c(1));
     setR(ctx, reg, size, r);
     return true;
   }
@@ -195,3 +200,29 @@ CUSTOM.set("inc_Rv", (ctx, i, k) => incdec(ctx, i, k, vsize(i), i.opcode & 7, fa
 CUSTOM.set("dec_Rv", (ctx, i, k) => incdec(ctx, i, k, vsize(i), i.opcode & 7, true));
 CUSTOM.set("incdec_Ev", (ctx, i, k) => incdec(ctx, i, k, vsize(i), isReg(i) ? i.modrm & 7 : -1, ((i.modrm >> 3) & 7) === 1));
 CUSTOM.set("incdec_Eb", (ctx, i, k) => incdec(ctx, i, k, 0, isReg(i) ? i.modrm & 7 : -1, ((i.modrm >> 3) & 7) === 1));
+
+// ------------------------------------------------------------------ flag effects (liveness.ts)
+
+const ALU: Effect = { w: F_ALL }, NONE: Effect = { w: 0 }, INCDEC: Effect = { w: F_ALL, pass: F_C };
+/** Register forms only: a memory operand may fault, which keeps every flag live. */
+const reg = (e: Effect) => (i: Insn) => (isReg(i) ? e : null);
+const aluReg = (kOp: (i: Insn) => number, acc = false) => (i: Insn) => ((acc || isReg(i)) && kOp(i) !== 2 && kOp(i) !== 3 ? ALU : null);
+EFFECT.set("alu_EbGb", aluReg(kindOf));
+EFFECT.set("alu_EvGv", aluReg(kindOf));
+EFFECT.set("alu_GbEb", aluReg(kindOf));
+EFFECT.set("alu_GvEv", aluReg(kindOf));
+EFFECT.set("alu_ALIb", aluReg(kindOf, true));
+EFFECT.set("alu_eAXIz", aluReg(kindOf, true));
+EFFECT.set("grp1_EbIb", aluReg((i) => (i.modrm >> 3) & 7));
+EFFECT.set("grp1_EvI", aluReg((i) => (i.modrm >> 3) & 7));
+for (const h of ["test_EbGb", "test_EvGv", "test_EbI", "test_EvI"]) EFFECT.set(h, reg(ALU));
+EFFECT.set("test_ALIb", () => ALU);
+EFFECT.set("test_eAXIz", () => ALU);
+for (const h of ["mov_EbGb", "mov_EvGv", "mov_GbEb", "mov_GvEv", "mov_EbIb", "mov_EvIz", "movzx_GvEb", "movzx_GvEw", "movsx_GvEb", "movsx_GvEw"]) EFFECT.set(h, reg(NONE));
+EFFECT.set("mov_RbIb", () => NONE);
+EFFECT.set("mov_RvIv", () => NONE);
+EFFECT.set("lea_GvM", () => NONE);
+EFFECT.set("inc_Rv", () => INCDEC);
+EFFECT.set("dec_Rv", () => INCDEC);
+EFFECT.set("incdec_Ev", reg(INCDEC));
+EFFECT.set("incdec_Eb", reg(INCDEC));

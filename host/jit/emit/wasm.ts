@@ -6,10 +6,20 @@
  * emitted), so emitters read like binaryen code.
  *
  * Supported: i32 only; imports of functions, mutable globals and one memory; function exports;
- * block/loop/if/br/br_if/return/call/select; i32 loads and stores with constant offsets.
+ * block/loop/if/br/br_if/br_table/return/call/select; i32 loads and stores with constant offsets.
+ *
+ * Expressions are trees (an X may contain X's: building never copies) of bytes and tokens; the
+ * structured constructs and branches are tokens, so labels resolve in one pass when the module is
+ * emitted. A `lazy` token is expanded then too (code whose content is known only after the whole
+ * function is built: host/jit/emit/fn.ts spills of the region-wide written registers).
  */
-type Tok = number | { fn: string } | { glob: string } | { label: string; depth0: number };
+type Ref = { fn: string } | { glob: string } | { open: number; type: number; label: string | null } | { br: number; label: string } | { brTable: string[] } | { lazy: () => X };
+/** A byte (0-255), a reference (REF + index into the module's `refs`), or a subtree. */
+type Tok = number | X;
 export type X = Tok[];
+const REF = 256;
+/** The `end` of a construct (a token of its own: it pops the label). */
+const CLOSE = -1;
 export type Type = number;
 
 export const I32 = 0x7f;
@@ -32,8 +42,30 @@ function str(s: string, out: number[]): void { const b = Buffer.from(s, "utf8");
 /** out.push(...xs) without the argument-count limit of spreading large arrays. */
 function append(out: unknown[], xs: ArrayLike<unknown>): void { for (let i = 0; i < xs.length; i++) out.push(xs[i]); }
 
-const bin = (op: number) => (a: X, b: X): X => [...a, ...b, op];
-const un = (op: number) => (a: X): X => [...a, op];
+/** A growable byte buffer. */
+class Bytes {
+  buf = new Uint8Array(1 << 16);
+  n = 0;
+  push(b: number): void {
+    if (this.n === this.buf.length) { const nb = new Uint8Array(this.buf.length * 2); nb.set(this.buf); this.buf = nb; }
+    this.buf[this.n++] = b;
+  }
+  bytes(xs: ArrayLike<number>): void {
+    while (this.n + xs.length > this.buf.length) { const nb = new Uint8Array(this.buf.length * 2); nb.set(this.buf); this.buf = nb; }
+    if (xs instanceof Uint8Array) this.buf.set(xs, this.n); else for (let i = 0; i < xs.length; i++) this.buf[this.n + i] = xs[i];
+    this.n += xs.length;
+  }
+  uleb(v: number): void {
+    v >>>= 0;
+    do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; this.push(b); } while (v);
+  }
+}
+
+/** Scratch buffers of emitBinary, reused (fresh large buffers per module keep the GC busy). */
+const OUT = new Bytes(), CODE = new Bytes(), FUNC = new Bytes();
+
+const bin = (op: number) => (a: X, b: X): X => [a, b, op];
+const un = (op: number) => (a: X): X => [a, op];
 
 interface FuncImport { name: string; mod: string; field: string; params: number; result: Type }
 interface GlobalImport { name: string; mod: string; field: string }
@@ -65,64 +97,48 @@ export class WasmModule {
   };
   readonly local = {
     get: (i: number, _t?: Type): X => { const o: number[] = [0x20]; uleb(i, o); return o; },
-    set: (i: number, v: X): X => { const o: number[] = [0x21]; uleb(i, o); return [...v, ...o]; },
-    tee: (i: number, v: X, _t?: Type): X => { const o: number[] = [0x22]; uleb(i, o); return [...v, ...o]; },
+    set: (i: number, v: X): X => { const o: number[] = [0x21]; uleb(i, o); return [v, o]; },
+    tee: (i: number, v: X, _t?: Type): X => { const o: number[] = [0x22]; uleb(i, o); return [v, o]; },
   };
   readonly global = {
-    get: (name: string, _t?: Type): X => [0x23, { glob: name }],
+    get: (name: string, _t?: Type): X => [0x23, this.ref({ glob: name })],
   };
 
   private memop(op: number, align: number, offset: number, ptr: X, v?: X): X {
     const o: number[] = [op];
     uleb(align, o);
     uleb(offset, o);
-    return v ? [...ptr, ...v, ...o] : [...ptr, ...o];
+    return v ? [ptr, v, o] : [ptr, o];
   }
 
-  call(name: string, args: X[], _t?: Type): X { return [...args.flat(), 0x10, { fn: name }]; }
-  return(v?: X): X { return [...(v ?? []), 0x0f]; }
-  drop(v: X): X { return [...v, 0x1a]; }
-  select(cond: X, a: X, b: X): X { return [...a, ...b, ...cond, 0x1b]; }
+  private refs: Ref[] = [];
+  private ref(r: Ref): number { this.refs.push(r); return REF + this.refs.length - 1; }
+
+  call(name: string, args: X[], _t?: Type): X { return [args, 0x10, this.ref({ fn: name })]; }
+  return(v?: X): X { return [v ?? [], 0x0f]; }
+  drop(v: X): X { return [v, 0x1a]; }
+  select(cond: X, a: X, b: X): X { return [a, b, cond, 0x1b]; }
   nop(): X { return []; }
   /** if (cond) then [else]; `type` NONE or I32 (then both arms yield an i32). */
   if(cond: X, then: X, els?: X, type: Type = NONE): X {
-    return [...cond, 0x04, type, ...then, ...(els ? [0x05, ...els] : []), 0x0b];
+    return [cond, this.ref({ open: 0x04, type, label: null }), then, ...(els ? [0x05, els] : []), CLOSE];
   }
   /** A labelled block: `br(label)` inside jumps to its end. */
-  block(label: string | null, xs: X[], type: Type = NONE): X { return this.scoped(0x02, label, xs, type); }
+  block(label: string | null, xs: X[], type: Type = NONE): X { return [this.ref({ open: 0x02, type, label }), xs, CLOSE]; }
   /** A labelled loop: `br(label)` inside jumps to its start. */
-  loop(label: string, body: X, type: Type = NONE): X { return this.scoped(0x03, label, [body], type); }
-  br(label: string, cond?: X): X { return [...(cond ?? []), cond ? 0x0d : 0x0c, { label, depth0: 0 }]; }
-
-  private scoped(op: number, label: string | null, xs: X[], type: Type): X {
-    const inner = xs.flat();
-    // Resolve branches to this label now: depth = number of enclosing structured ops between.
-    const out: X = [op, type];
-    for (let i = 0; i < inner.length; i++) {
-      const t = inner[i];
-      if (typeof t === "number") {
-        // Track nesting by structure opcodes; immediates never collide because constants are
-        // encoded after 0x41 etc. and we skip immediates below.
-        out.push(t);
-        continue;
-      }
-      if ("label" in t && t.label === label) {
-        const o: number[] = [];
-        uleb(t.depth0 + depthAt(inner, i), o);
-        out.push(...o);
-        continue;
-      }
-      out.push(t);
-    }
-    out.push(0x0b);
-    return out;
-  }
+  loop(label: string, body: X, type: Type = NONE): X { return [this.ref({ open: 0x03, type, label }), body, CLOSE]; }
+  br(label: string, cond?: X): X { return [cond ?? [], this.ref({ br: cond ? 0x0d : 0x0c, label })]; }
+  /** br_table: jump to labels[index], or to `dflt` when the index is out of range. */
+  brTable(labels: string[], dflt: string, index: X): X { return [index, this.ref({ brTable: [...labels, dflt] })]; }
+  /** Code expanded when the module is emitted (see `lazy` above). */
+  lazy(gen: () => X): X { return [this.ref({ lazy: gen })]; }
 
   addFunctionImport(name: string, mod: string, field: string, params: number, result: Type): void {
     this.fimports.push({ name, mod, field, params, result });
   }
   addGlobalImport(name: string, mod: string, field: string): void { this.gimports.push({ name, mod, field }); }
   addMemoryImport(mod: string, field: string): void { this.mem = { mod, field }; }
+  /** A function of `params` i32 parameters (locals 0..params-1) and `vars` further i32 locals. */
   addFunction(name: string, params: number, result: Type, vars: number, body: X): void {
     this.funcs.push({ name, params, result, vars, body });
   }
@@ -144,8 +160,10 @@ export class WasmModule {
     const fimpTypes = this.fimports.map((f) => typeOf(f.params, f.result));
     const funcTypes = this.funcs.map((f) => typeOf(f.params, f.result));
 
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const section = (id: number, body: number[]) => { out.push(id); uleb(body.length, out); append(out, body); };
+    const out = OUT, cs = CODE, w = FUNC;
+    out.n = cs.n = w.n = 0;
+    out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    const section = (id: number, body: ArrayLike<number>) => { out.push(id); out.uleb(body.length); out.bytes(body); };
     // types
     const ts: number[] = [];
     uleb(types.length, ts);
@@ -175,49 +193,36 @@ export class WasmModule {
     for (const e of this.exports) { str(e.name, ex); ex.push(0x00); uleb(fidx.get(e.fn)!, ex); }
     section(7, ex);
     // code
-    const cs: number[] = [];
-    uleb(this.funcs.length, cs);
+    cs.uleb(this.funcs.length);
     for (const f of this.funcs) {
-      const b: number[] = [];
-      if (f.vars) { b.push(1); uleb(f.vars, b); b.push(I32); } else b.push(0);
-      for (const t of f.body) {
-        if (typeof t === "number") b.push(t);
-        else if ("fn" in t) { const i = fidx.get(t.fn); if (i === undefined) throw new Error(`wasm: unknown function ${t.fn}`); uleb(i, b); }
-        else if ("glob" in t) { const i = gidx.get(t.glob); if (i === undefined) throw new Error(`wasm: unknown global ${t.glob}`); uleb(i, b); }
-        else throw new Error(`wasm: branch to unknown label ${t.label}`);
-      }
-      b.push(0x0b);
-      uleb(b.length, cs);
-      append(cs, b);
+      w.n = 0;
+      if (f.vars) { w.push(1); w.uleb(f.vars); w.push(I32); } else w.push(0);
+      const labels: (string | null)[] = [];
+      const depth = (l: string) => {
+        const i = labels.lastIndexOf(l);
+        if (i < 0) throw new Error(`wasm: branch to unknown label ${l}`);
+        return labels.length - 1 - i;
+      };
+      const put = (xs: X): void => {
+        for (let k = 0; k < xs.length; k++) {
+          const t = xs[k];
+          if (typeof t !== "number") { put(t); continue; }
+          if (t < REF) { if (t >= 0) w.push(t); else { w.push(0x0b); labels.pop(); } continue; }
+          const r = this.refs[t - REF];
+          if ("lazy" in r) put(r.lazy());
+          else if ("fn" in r) { const i = fidx.get(r.fn); if (i === undefined) throw new Error(`wasm: unknown function ${r.fn}`); w.uleb(i); }
+          else if ("glob" in r) { const i = gidx.get(r.glob); if (i === undefined) throw new Error(`wasm: unknown global ${r.glob}`); w.uleb(i); }
+          else if ("open" in r) { w.push(r.open); w.push(r.type); labels.push(r.label); }
+          else if ("br" in r) { w.push(r.br); w.uleb(depth(r.label)); }
+          else { w.push(0x0e); w.uleb(r.brTable.length - 1); for (const l of r.brTable) w.uleb(depth(l)); }
+        }
+      };
+      put(f.body);
+      w.push(0x0b);
+      cs.uleb(w.n);
+      cs.bytes(w.buf.subarray(0, w.n));
     }
-    section(10, cs);
-    return new Uint8Array(out);
+    section(10, cs.buf.subarray(0, cs.n));
+    return out.buf.slice(0, out.n);
   }
-}
-
-/**
- * Structured-nesting depth of token `at` inside `inner` (which is a block body). Walks the tokens
- * decoding instruction immediates so that constant bytes are not mistaken for opcodes.
- */
-function depthAt(inner: X, at: number): number {
-  let depth = 0;
-  let i = 0;
-  const skipLeb = () => { while (typeof inner[i] === "number" && ((inner[i] as number) & 0x80)) i++; i++; };
-  while (i < at) {
-    const t = inner[i];
-    if (typeof t !== "number") { i++; continue; }
-    i++;
-    switch (t) {
-      case 0x02: case 0x03: case 0x04: depth++; i++; break; // block type
-      case 0x0b: depth--; break;
-      case 0x0c: case 0x0d: if (typeof inner[i] === "number") skipLeb(); else i++; break; // label: token or resolved leb
-      case 0x10: break; // fn token follows
-      case 0x20: case 0x21: case 0x22: skipLeb(); break;
-      case 0x23: break; // glob token follows
-      case 0x41: skipLeb(); break;
-      case 0x28: case 0x29: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x36: case 0x3a: case 0x3b: skipLeb(); skipLeb(); break;
-      default: break;
-    }
-  }
-  return depth;
 }

@@ -1,10 +1,9 @@
 (module
- (type $0 (func (result i32)))
+ (type $0 (func (param i32 i32) (result i32)))
+ (type $1 (func (param i32) (result i32)))
  (import "env" "memory" (memory $mimport$0 0))
- (export "b0" (func $0))
- (func $0 (result i32)
-  (local $0 i32)
-  (local $1 i32)
+ (export "e0" (func $1))
+ (func $0 (param $0 i32) (param $1 i32) (result i32)
   (local $2 i32)
   (local $3 i32)
   (local $4 i32)
@@ -26,143 +25,261 @@
   (local $20 i32)
   (local $21 i32)
   (local $22 i32)
-  (local.set $0
+  (local $23 i32)
+  (local $24 i32)
+  (local $25 i32)
+  (local.set $2
    (i32.load offset=4096
     (i32.const 0)
    )
   )
-  (local.set $11
-   (local.get $0)
-  )
-  (local.set $1
+  (local.set $3
    (i32.load offset=4100
     (i32.const 0)
    )
   )
+  (local.set $4
+   (i32.load offset=4104
+    (i32.const 0)
+   )
+  )
+  (local.set $5
+   (i32.load offset=4108
+    (i32.const 0)
+   )
+  )
+  (local.set $6
+   (i32.load offset=4112
+    (i32.const 0)
+   )
+  )
+  (local.set $7
+   (i32.load offset=4116
+    (i32.const 0)
+   )
+  )
+  (local.set $8
+   (i32.load offset=4120
+    (i32.const 0)
+   )
+  )
+  (local.set $9
+   (i32.load offset=4124
+    (i32.const 0)
+   )
+  )
+  (local.set $10
+   (i32.load offset=4136
+    (i32.const 0)
+   )
+  )
+  (local.set $11
+   (i32.load offset=4140
+    (i32.const 0)
+   )
+  )
   (local.set $12
-   (local.get $1)
+   (i32.load offset=4144
+    (i32.const 0)
+   )
   )
   (local.set $13
-   (i32.add
-    (local.get $11)
-    (local.get $12)
+   (i32.load offset=4148
+    (i32.const 0)
    )
   )
   (local.set $15
-   (local.get $11)
+   (i32.const 0)
   )
   (local.set $16
-   (local.get $12)
-  )
-  (local.set $14
-   (local.get $13)
-  )
-  (local.set $8
-   (local.get $14)
-  )
-  (local.set $9
-   (local.get $15)
-  )
-  (local.set $10
-   (local.get $16)
-  )
-  (local.set $0
-   (local.get $13)
-  )
-  (i32.store offset=4132
-   (i32.const 0)
-   (i32.or
-    (i32.and
-     (i32.load offset=4132
-      (i32.const 0)
-     )
-     (i32.const -2)
-    )
-    (i32.lt_u
-     (local.get $8)
-     (local.get $9)
-    )
-   )
+   (local.get $0)
   )
   (local.set $17
-   (local.get $1)
-  )
-  (local.set $18
-   (i32.sub
-    (local.get $17)
-    (i32.const 1)
+   (i32.shl
+    (local.get $1)
+    (i32.const 4)
    )
   )
-  (local.set $20
-   (local.get $17)
-  )
-  (local.set $21
-   (i32.const 1)
-  )
-  (local.set $19
-   (local.get $18)
-  )
-  (local.set $8
-   (local.get $19)
-  )
-  (local.set $9
-   (local.get $20)
-  )
-  (local.set $10
-   (local.get $21)
-  )
-  (local.set $1
-   (local.get $18)
-  )
-  (local.set $22
-   (i32.eqz
-    (i32.eqz
-     (local.get $8)
+  (block $block1
+   (loop $label
+    (block $block
+     (br_table $block $block
+      (local.get $16)
+     )
     )
+    (local.set $20
+     (local.get $2)
+    )
+    (local.set $21
+     (local.get $3)
+    )
+    (local.set $22
+     (i32.add
+      (local.get $20)
+      (local.get $21)
+     )
+    )
+    (local.set $24
+     (local.get $20)
+    )
+    (local.set $25
+     (local.get $21)
+    )
+    (local.set $23
+     (local.get $22)
+    )
+    (local.set $11
+     (local.get $23)
+    )
+    (local.set $12
+     (local.get $24)
+    )
+    (local.set $13
+     (local.get $25)
+    )
+    (local.set $2
+     (local.get $22)
+    )
+    (i32.store offset=4132
+     (i32.const 0)
+     (i32.or
+      (i32.and
+       (i32.load offset=4132
+        (i32.const 0)
+       )
+       (i32.const -2)
+      )
+      (i32.lt_u
+       (local.get $11)
+       (local.get $12)
+      )
+     )
+    )
+    (local.set $25
+     (local.get $3)
+    )
+    (local.set $24
+     (i32.sub
+      (local.get $25)
+      (i32.const 1)
+     )
+    )
+    (local.set $22
+     (local.get $25)
+    )
+    (local.set $21
+     (i32.const 1)
+    )
+    (local.set $23
+     (local.get $24)
+    )
+    (local.set $11
+     (local.get $23)
+    )
+    (local.set $12
+     (local.get $22)
+    )
+    (local.set $13
+     (local.get $21)
+    )
+    (local.set $3
+     (local.get $24)
+    )
+    (local.set $21
+     (i32.eqz
+      (i32.eqz
+       (local.get $11)
+      )
+     )
+    )
+    (local.set $10
+     (i32.const 30)
+    )
+    (if
+     (local.get $21)
+     (then
+      (if
+       (i32.gt_s
+        (i32.add
+         (local.get $15)
+         (i32.const 96)
+        )
+        (local.get $17)
+       )
+       (then
+        (local.set $18
+         (i32.const 65536)
+        )
+        (local.set $19
+         (i32.add
+          (local.get $15)
+          (i32.const 48)
+         )
+        )
+        (br $block1)
+       )
+      )
+      (local.set $15
+       (i32.add
+        (local.get $15)
+        (i32.const 48)
+       )
+      )
+      (local.set $16
+       (i32.const 0)
+      )
+      (br $label)
+     )
+    )
+    (local.set $18
+     (i32.const 65541)
+    )
+    (local.set $19
+     (i32.add
+      (local.get $15)
+      (i32.const 48)
+     )
+    )
+    (br $block1)
    )
+   (unreachable)
   )
   (i32.store offset=4096
    (i32.const 0)
-   (local.get $0)
+   (local.get $2)
   )
   (i32.store offset=4100
    (i32.const 0)
-   (local.get $1)
+   (local.get $3)
   )
   (i32.store offset=4136
    (i32.const 0)
-   (i32.const 30)
+   (local.get $10)
   )
   (i32.store offset=4140
    (i32.const 0)
-   (local.get $8)
+   (local.get $11)
   )
   (i32.store offset=4144
    (i32.const 0)
-   (local.get $9)
+   (local.get $12)
   )
   (i32.store offset=4148
    (i32.const 0)
-   (local.get $10)
-  )
-  (if
-   (local.get $22)
-   (then
-    (i32.store offset=4128
-     (i32.const 0)
-     (i32.const 65536)
-    )
-    (return
-     (i32.const 48)
-    )
-   )
+   (local.get $13)
   )
   (i32.store offset=4128
    (i32.const 0)
-   (i32.const 65541)
+   (local.get $18)
   )
   (return
-   (i32.const 48)
+   (local.get $19)
+  )
+ )
+ (func $1 (param $0 i32) (result i32)
+  (call $0
+   (i32.const 0)
+   (local.get $0)
   )
  )
 )

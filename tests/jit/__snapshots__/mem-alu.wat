@@ -2,7 +2,7 @@
  (type $0 (func (param i32 i32) (result i32)))
  (type $1 (func (param i32)))
  (type $2 (func (param i32 i32 i32)))
- (type $3 (func (result i32)))
+ (type $3 (func (param i32) (result i32)))
  (import "env" "memory" (memory $mimport$0 0))
  (import "core" "faulted" (global $gimport$0 (mut i32)))
  (import "core" "exitReason" (global $gimport$1 (mut i32)))
@@ -11,10 +11,8 @@
  (import "core" "jitFaultAt" (func $fimport$1 (param i32)))
  (import "core" "jitRmw32" (func $fimport$2 (param i32 i32) (result i32)))
  (import "core" "jitWrite32" (func $fimport$3 (param i32 i32 i32)))
- (export "b0" (func $0))
- (func $0 (result i32)
-  (local $0 i32)
-  (local $1 i32)
+ (export "e0" (func $1))
+ (func $0 (param $0 i32) (param $1 i32) (result i32)
   (local $2 i32)
   (local $3 i32)
   (local $4 i32)
@@ -44,329 +42,362 @@
   (local $28 i32)
   (local $29 i32)
   (local $30 i32)
-  (local $31 i32)
-  (local.set $5
-   (i32.load offset=4116
+  (local.set $2
+   (i32.load offset=4096
     (i32.const 0)
    )
   )
-  (local.set $11
-   (i32.add
-    (local.get $5)
-    (i32.const 8)
-   )
-  )
-  (local.set $12
-   (i32.load offset=4194304
-    (i32.shl
-     (i32.shr_u
-      (local.get $11)
-      (i32.const 12)
-     )
-     (i32.const 2)
-    )
-   )
-  )
-  (if
-   (i32.and
-    (i32.eq
-     (i32.and
-      (local.get $12)
-      (i32.const 1)
-     )
-     (i32.const 1)
-    )
-    (i32.le_u
-     (i32.and
-      (local.get $11)
-      (i32.const 4095)
-     )
-     (i32.const 4092)
-    )
-   )
-   (then
-    (local.set $14
-     (i32.load
-      (i32.add
-       (i32.and
-        (local.get $12)
-        (i32.const -4096)
-       )
-       (i32.and
-        (local.get $11)
-        (i32.const 4095)
-       )
-      )
-     )
-    )
-   )
-   (else
-    (local.set $14
-     (call $fimport$0
-      (i32.const 2)
-      (local.get $11)
-     )
-    )
-    (if
-     (i32.or
-      (global.get $gimport$0)
-      (global.get $gimport$1)
-     )
-     (then
-      (call $fimport$1
-       (i32.const 65536)
-      )
-      (return
-       (i32.const 17)
-      )
-     )
-    )
-   )
-  )
-  (local.set $15
-   (local.get $14)
-  )
-  (local.set $0
-   (local.get $15)
-  )
-  (local.set $16
-   (i32.add
-    (local.get $5)
-    (i32.const 12)
-   )
-  )
-  (local.set $17
-   (i32.load offset=4194304
-    (i32.shl
-     (i32.shr_u
-      (local.get $16)
-      (i32.const 12)
-     )
-     (i32.const 2)
-    )
-   )
-  )
-  (local.set $18
-   (i32.and
-    (i32.eq
-     (i32.and
-      (local.get $17)
-      (i32.const 13)
-     )
-     (i32.const 1)
-    )
-    (i32.le_u
-     (i32.and
-      (local.get $16)
-      (i32.const 4095)
-     )
-     (i32.const 4092)
-    )
-   )
-  )
-  (if
-   (local.get $18)
-   (then
-    (local.set $19
-     (i32.load
-      (i32.add
-       (i32.and
-        (local.get $17)
-        (i32.const -4096)
-       )
-       (i32.and
-        (local.get $16)
-        (i32.const 4095)
-       )
-      )
-     )
-    )
-   )
-   (else
-    (local.set $19
-     (call $fimport$2
-      (i32.const 2)
-      (local.get $16)
-     )
-    )
-    (if
-     (i32.or
-      (global.get $gimport$0)
-      (global.get $gimport$1)
-     )
-     (then
-      (i32.store offset=4096
-       (i32.const 0)
-       (local.get $0)
-      )
-      (call $fimport$1
-       (i32.const 65539)
-      )
-      (return
-       (i32.const 33)
-      )
-     )
-    )
-   )
-  )
-  (local.set $20
-   (local.get $19)
-  )
-  (local.set $21
-   (local.get $0)
-  )
-  (local.set $22
-   (i32.add
-    (local.get $20)
-    (local.get $21)
-   )
-  )
-  (local.set $23
-   (local.get $22)
-  )
-  (if
-   (local.get $18)
-   (then
-    (i32.store
-     (i32.add
-      (i32.and
-       (local.get $17)
-       (i32.const -4096)
-      )
-      (i32.and
-       (local.get $16)
-       (i32.const 4095)
-      )
-     )
-     (local.get $23)
-    )
-   )
-   (else
-    (call $fimport$3
-     (i32.const 2)
-     (local.get $16)
-     (local.get $23)
-    )
-   )
-  )
-  (local.set $25
-   (local.get $20)
-  )
-  (local.set $26
-   (local.get $21)
-  )
-  (local.set $24
-   (local.get $22)
-  )
-  (local.set $8
-   (local.get $24)
-  )
-  (local.set $9
-   (local.get $25)
-  )
-  (local.set $10
-   (local.get $26)
-  )
-  (if
-   (global.get $gimport$2)
-   (then
-    (i32.store offset=4096
-     (i32.const 0)
-     (local.get $0)
-    )
-    (i32.store offset=4136
-     (i32.const 0)
-     (i32.const 6)
-    )
-    (i32.store offset=4140
-     (i32.const 0)
-     (local.get $8)
-    )
-    (i32.store offset=4144
-     (i32.const 0)
-     (local.get $9)
-    )
-    (i32.store offset=4148
-     (i32.const 0)
-     (local.get $10)
-    )
-    (i32.store offset=4128
-     (i32.const 0)
-     (i32.const 65542)
-    )
-    (return
-     (i32.const 32)
-    )
+  (local.set $3
+   (i32.load offset=4100
+    (i32.const 0)
    )
   )
   (local.set $4
+   (i32.load offset=4104
+    (i32.const 0)
+   )
+  )
+  (local.set $5
+   (i32.load offset=4108
+    (i32.const 0)
+   )
+  )
+  (local.set $6
    (i32.load offset=4112
     (i32.const 0)
    )
   )
-  (local.set $28
-   (local.get $4)
-  )
-  (local.set $29
-   (i32.load offset=4194304
-    (i32.shl
-     (i32.shr_u
-      (local.get $28)
-      (i32.const 12)
-     )
-     (i32.const 2)
-    )
+  (local.set $7
+   (i32.load offset=4116
+    (i32.const 0)
    )
   )
-  (if
-   (i32.and
-    (i32.eq
-     (i32.and
-      (local.get $29)
-      (i32.const 1)
-     )
-     (i32.const 1)
-    )
-    (i32.le_u
-     (i32.and
-      (local.get $28)
-      (i32.const 4095)
-     )
-     (i32.const 4092)
-    )
+  (local.set $8
+   (i32.load offset=4120
+    (i32.const 0)
    )
-   (then
-    (local.set $31
-     (i32.load
-      (i32.add
-       (i32.and
-        (local.get $29)
-        (i32.const -4096)
+  )
+  (local.set $9
+   (i32.load offset=4124
+    (i32.const 0)
+   )
+  )
+  (local.set $10
+   (i32.load offset=4136
+    (i32.const 0)
+   )
+  )
+  (local.set $11
+   (i32.load offset=4140
+    (i32.const 0)
+   )
+  )
+  (local.set $12
+   (i32.load offset=4144
+    (i32.const 0)
+   )
+  )
+  (local.set $13
+   (i32.load offset=4148
+    (i32.const 0)
+   )
+  )
+  (local.set $15
+   (i32.const 0)
+  )
+  (local.set $16
+   (local.get $0)
+  )
+  (local.set $17
+   (i32.shl
+    (local.get $1)
+    (i32.const 4)
+   )
+  )
+  (block $block1
+   (loop $label
+    (block $block
+     (br_table $block $block
+      (local.get $16)
+     )
+    )
+    (local.set $20
+     (i32.add
+      (local.get $7)
+      (i32.const 8)
+     )
+    )
+    (local.set $21
+     (i32.load offset=4194304
+      (i32.shl
+       (i32.shr_u
+        (local.get $20)
+        (i32.const 12)
        )
+       (i32.const 2)
+      )
+     )
+    )
+    (if
+     (i32.and
+      (i32.eq
        (i32.and
-        (local.get $28)
+        (local.get $21)
+        (i32.const 1)
+       )
+       (i32.const 1)
+      )
+      (i32.le_u
+       (i32.and
+        (local.get $20)
         (i32.const 4095)
+       )
+       (i32.const 4092)
+      )
+     )
+     (then
+      (local.set $23
+       (i32.load
+        (i32.add
+         (i32.and
+          (local.get $21)
+          (i32.const -4096)
+         )
+         (i32.and
+          (local.get $20)
+          (i32.const 4095)
+         )
+        )
+       )
+      )
+     )
+     (else
+      (local.set $23
+       (call $fimport$0
+        (i32.const 2)
+        (local.get $20)
+       )
+      )
+      (if
+       (i32.or
+        (global.get $gimport$0)
+        (global.get $gimport$1)
+       )
+       (then
+        (i32.store offset=4096
+         (i32.const 0)
+         (local.get $2)
+        )
+        (i32.store offset=4112
+         (i32.const 0)
+         (local.get $6)
+        )
+        (i32.store offset=4136
+         (i32.const 0)
+         (local.get $10)
+        )
+        (i32.store offset=4140
+         (i32.const 0)
+         (local.get $11)
+        )
+        (i32.store offset=4144
+         (i32.const 0)
+         (local.get $12)
+        )
+        (i32.store offset=4148
+         (i32.const 0)
+         (local.get $13)
+        )
+        (call $fimport$1
+         (i32.const 65536)
+        )
+        (return
+         (i32.add
+          (local.get $15)
+          (i32.const 17)
+         )
+        )
        )
       )
      )
     )
-   )
-   (else
-    (local.set $31
-     (call $fimport$0
-      (i32.const 2)
-      (local.get $28)
+    (local.set $24
+     (local.get $23)
+    )
+    (local.set $2
+     (local.get $24)
+    )
+    (local.set $24
+     (i32.add
+      (local.get $7)
+      (i32.const 12)
+     )
+    )
+    (local.set $23
+     (i32.load offset=4194304
+      (i32.shl
+       (i32.shr_u
+        (local.get $24)
+        (i32.const 12)
+       )
+       (i32.const 2)
+      )
+     )
+    )
+    (local.set $22
+     (i32.and
+      (i32.eq
+       (i32.and
+        (local.get $23)
+        (i32.const 13)
+       )
+       (i32.const 1)
+      )
+      (i32.le_u
+       (i32.and
+        (local.get $24)
+        (i32.const 4095)
+       )
+       (i32.const 4092)
+      )
      )
     )
     (if
-     (i32.or
-      (global.get $gimport$0)
-      (global.get $gimport$1)
+     (local.get $22)
+     (then
+      (local.set $21
+       (i32.load
+        (i32.add
+         (i32.and
+          (local.get $23)
+          (i32.const -4096)
+         )
+         (i32.and
+          (local.get $24)
+          (i32.const 4095)
+         )
+        )
+       )
+      )
      )
+     (else
+      (local.set $21
+       (call $fimport$2
+        (i32.const 2)
+        (local.get $24)
+       )
+      )
+      (if
+       (i32.or
+        (global.get $gimport$0)
+        (global.get $gimport$1)
+       )
+       (then
+        (i32.store offset=4096
+         (i32.const 0)
+         (local.get $2)
+        )
+        (i32.store offset=4112
+         (i32.const 0)
+         (local.get $6)
+        )
+        (i32.store offset=4136
+         (i32.const 0)
+         (local.get $10)
+        )
+        (i32.store offset=4140
+         (i32.const 0)
+         (local.get $11)
+        )
+        (i32.store offset=4144
+         (i32.const 0)
+         (local.get $12)
+        )
+        (i32.store offset=4148
+         (i32.const 0)
+         (local.get $13)
+        )
+        (call $fimport$1
+         (i32.const 65539)
+        )
+        (return
+         (i32.add
+          (local.get $15)
+          (i32.const 33)
+         )
+        )
+       )
+      )
+     )
+    )
+    (local.set $20
+     (local.get $21)
+    )
+    (local.set $25
+     (local.get $2)
+    )
+    (local.set $26
+     (i32.add
+      (local.get $20)
+      (local.get $25)
+     )
+    )
+    (local.set $27
+     (local.get $26)
+    )
+    (if
+     (local.get $22)
+     (then
+      (i32.store
+       (i32.add
+        (i32.and
+         (local.get $23)
+         (i32.const -4096)
+        )
+        (i32.and
+         (local.get $24)
+         (i32.const 4095)
+        )
+       )
+       (local.get $27)
+      )
+     )
+     (else
+      (call $fimport$3
+       (i32.const 2)
+       (local.get $24)
+       (local.get $27)
+      )
+     )
+    )
+    (local.set $29
+     (local.get $20)
+    )
+    (local.set $30
+     (local.get $25)
+    )
+    (local.set $28
+     (local.get $26)
+    )
+    (local.set $11
+     (local.get $28)
+    )
+    (local.set $12
+     (local.get $29)
+    )
+    (local.set $13
+     (local.get $30)
+    )
+    (if
+     (global.get $gimport$2)
      (then
       (i32.store offset=4096
        (i32.const 0)
-       (local.get $0)
+       (local.get $2)
+      )
+      (i32.store offset=4112
+       (i32.const 0)
+       (local.get $6)
       )
       (i32.store offset=4136
        (i32.const 0)
@@ -374,65 +405,225 @@
       )
       (i32.store offset=4140
        (i32.const 0)
-       (local.get $8)
+       (local.get $11)
       )
       (i32.store offset=4144
        (i32.const 0)
-       (local.get $9)
+       (local.get $12)
       )
       (i32.store offset=4148
        (i32.const 0)
-       (local.get $10)
+       (local.get $13)
       )
-      (call $fimport$1
+      (i32.store offset=4128
+       (i32.const 0)
        (i32.const 65542)
       )
       (return
-       (i32.const 49)
+       (i32.add
+        (local.get $15)
+        (i32.const 32)
+       )
       )
      )
     )
+    (local.set $29
+     (local.get $6)
+    )
+    (local.set $28
+     (i32.load offset=4194304
+      (i32.shl
+       (i32.shr_u
+        (local.get $29)
+        (i32.const 12)
+       )
+       (i32.const 2)
+      )
+     )
+    )
+    (if
+     (i32.and
+      (i32.eq
+       (i32.and
+        (local.get $28)
+        (i32.const 1)
+       )
+       (i32.const 1)
+      )
+      (i32.le_u
+       (i32.and
+        (local.get $29)
+        (i32.const 4095)
+       )
+       (i32.const 4092)
+      )
+     )
+     (then
+      (local.set $26
+       (i32.load
+        (i32.add
+         (i32.and
+          (local.get $28)
+          (i32.const -4096)
+         )
+         (i32.and
+          (local.get $29)
+          (i32.const 4095)
+         )
+        )
+       )
+      )
+     )
+     (else
+      (local.set $26
+       (call $fimport$0
+        (i32.const 2)
+        (local.get $29)
+       )
+      )
+      (if
+       (i32.or
+        (global.get $gimport$0)
+        (global.get $gimport$1)
+       )
+       (then
+        (i32.store offset=4096
+         (i32.const 0)
+         (local.get $2)
+        )
+        (i32.store offset=4112
+         (i32.const 0)
+         (local.get $6)
+        )
+        (i32.store offset=4136
+         (i32.const 0)
+         (i32.const 6)
+        )
+        (i32.store offset=4140
+         (i32.const 0)
+         (local.get $11)
+        )
+        (i32.store offset=4144
+         (i32.const 0)
+         (local.get $12)
+        )
+        (i32.store offset=4148
+         (i32.const 0)
+         (local.get $13)
+        )
+        (call $fimport$1
+         (i32.const 65542)
+        )
+        (return
+         (i32.add
+          (local.get $15)
+          (i32.const 49)
+         )
+        )
+       )
+      )
+     )
+    )
+    (local.set $30
+     (local.get $26)
+    )
+    (local.set $6
+     (i32.add
+      (local.get $6)
+      (i32.const 4)
+     )
+    )
+    (local.set $10
+     (i32.const 6)
+    )
+    (if
+     (i32.eq
+      (local.get $30)
+      (i32.const 65536)
+     )
+     (then
+      (if
+       (i32.gt_s
+        (i32.add
+         (local.get $15)
+         (i32.const 96)
+        )
+        (local.get $17)
+       )
+       (then
+        (local.set $18
+         (i32.const 65536)
+        )
+        (local.set $19
+         (i32.add
+          (local.get $15)
+          (i32.const 48)
+         )
+        )
+        (br $block1)
+       )
+      )
+      (local.set $15
+       (i32.add
+        (local.get $15)
+        (i32.const 48)
+       )
+      )
+      (local.set $16
+       (i32.const 0)
+      )
+      (br $label)
+     )
+    )
+    (local.set $18
+     (local.get $30)
+    )
+    (local.set $19
+     (i32.add
+      (local.get $15)
+      (i32.const 48)
+     )
+    )
+    (br $block1)
    )
-  )
-  (local.set $27
-   (local.get $31)
-  )
-  (local.set $4
-   (i32.add
-    (local.get $4)
-    (i32.const 4)
-   )
+   (unreachable)
   )
   (i32.store offset=4096
    (i32.const 0)
-   (local.get $0)
+   (local.get $2)
   )
   (i32.store offset=4112
    (i32.const 0)
-   (local.get $4)
+   (local.get $6)
   )
   (i32.store offset=4136
    (i32.const 0)
-   (i32.const 6)
+   (local.get $10)
   )
   (i32.store offset=4140
    (i32.const 0)
-   (local.get $8)
+   (local.get $11)
   )
   (i32.store offset=4144
    (i32.const 0)
-   (local.get $9)
+   (local.get $12)
   )
   (i32.store offset=4148
    (i32.const 0)
-   (local.get $10)
+   (local.get $13)
   )
   (i32.store offset=4128
    (i32.const 0)
-   (local.get $27)
+   (local.get $18)
   )
   (return
-   (i32.const 48)
+   (local.get $19)
+  )
+ )
+ (func $1 (param $0 i32) (result i32)
+  (call $0
+   (i32.const 0)
+   (local.get $0)
   )
  )
 )

@@ -1,0 +1,249 @@
+(module
+ (type $0 (func))
+ (type $1 (func (param i32 i32 i32 i32 i32 i32 i32)))
+ (type $2 (func (param i32 i32) (result i32)))
+ (type $3 (func (param i32) (result i32)))
+ (import "env" "memory" (memory $mimport$0 0))
+ (import "core" "faulted" (global $gimport$0 (mut i32)))
+ (import "core" "exitReason" (global $gimport$1 (mut i32)))
+ (import "core" "jitInvalidated" (global $gimport$2 (mut i32)))
+ (import "core" "shift_EvIb" (func $fimport$0))
+ (import "core" "jitSetup" (func $fimport$1 (param i32 i32 i32 i32 i32 i32 i32)))
+ (import "core" "hlt" (func $fimport$2))
+ (export "e0" (func $1))
+ (func $0 (param $0 i32) (param $1 i32) (result i32)
+  (local $2 i32)
+  (local $3 i32)
+  (local $4 i32)
+  (local $5 i32)
+  (local $6 i32)
+  (local $7 i32)
+  (local $8 i32)
+  (local $9 i32)
+  (local $10 i32)
+  (local $11 i32)
+  (local $12 i32)
+  (local $13 i32)
+  (local $14 i32)
+  (local $15 i32)
+  (local $16 i32)
+  (local $17 i32)
+  (local $18 i32)
+  (local $19 i32)
+  (local.set $2
+   (i32.load offset=4096
+    (i32.const 0)
+   )
+  )
+  (local.set $3
+   (i32.load offset=4100
+    (i32.const 0)
+   )
+  )
+  (local.set $4
+   (i32.load offset=4104
+    (i32.const 0)
+   )
+  )
+  (local.set $5
+   (i32.load offset=4108
+    (i32.const 0)
+   )
+  )
+  (local.set $6
+   (i32.load offset=4112
+    (i32.const 0)
+   )
+  )
+  (local.set $7
+   (i32.load offset=4116
+    (i32.const 0)
+   )
+  )
+  (local.set $8
+   (i32.load offset=4120
+    (i32.const 0)
+   )
+  )
+  (local.set $9
+   (i32.load offset=4124
+    (i32.const 0)
+   )
+  )
+  (local.set $10
+   (i32.load offset=4136
+    (i32.const 0)
+   )
+  )
+  (local.set $11
+   (i32.load offset=4140
+    (i32.const 0)
+   )
+  )
+  (local.set $12
+   (i32.load offset=4144
+    (i32.const 0)
+   )
+  )
+  (local.set $13
+   (i32.load offset=4148
+    (i32.const 0)
+   )
+  )
+  (local.set $15
+   (i32.const 0)
+  )
+  (local.set $16
+   (local.get $0)
+  )
+  (local.set $17
+   (i32.shl
+    (local.get $1)
+    (i32.const 4)
+   )
+  )
+  (block
+   (loop
+    (block $block
+     (br_table $block $block
+      (local.get $16)
+     )
+    )
+    (i32.store offset=4136
+     (i32.const 0)
+     (local.get $10)
+    )
+    (i32.store offset=4140
+     (i32.const 0)
+     (local.get $11)
+    )
+    (i32.store offset=4144
+     (i32.const 0)
+     (local.get $12)
+    )
+    (i32.store offset=4148
+     (i32.const 0)
+     (local.get $13)
+    )
+    (call $fimport$1
+     (i32.const 473923777)
+     (i32.const 0)
+     (i32.const 3)
+     (i32.const 0)
+     (i32.const 65536)
+     (i32.const 65539)
+     (i32.add
+      (i32.shr_u
+       (local.get $15)
+       (i32.const 4)
+      )
+      (i32.const 0)
+     )
+    )
+    (call $fimport$0)
+    (if
+     (i32.or
+      (global.get $gimport$0)
+      (global.get $gimport$1)
+     )
+     (then
+      (return
+       (i32.add
+        (local.get $15)
+        (i32.const 17)
+       )
+      )
+     )
+    )
+    (if
+     (global.get $gimport$2)
+     (then
+      (return
+       (i32.add
+        (local.get $15)
+        (i32.const 16)
+       )
+      )
+     )
+    )
+    (call $fimport$1
+     (i32.const 406716660)
+     (i32.const 0)
+     (i32.const 0)
+     (i32.const 0)
+     (i32.const 65539)
+     (i32.const 65540)
+     (i32.add
+      (i32.shr_u
+       (local.get $15)
+       (i32.const 4)
+      )
+      (i32.const 1)
+     )
+    )
+    (call $fimport$2)
+    (if
+     (i32.or
+      (global.get $gimport$0)
+      (global.get $gimport$1)
+     )
+     (then
+      (return
+       (i32.add
+        (local.get $15)
+        (i32.const 33)
+       )
+      )
+     )
+    )
+    (if
+     (global.get $gimport$2)
+     (then
+      (return
+       (i32.add
+        (local.get $15)
+        (i32.const 32)
+       )
+      )
+     )
+    )
+    (return
+     (i32.add
+      (local.get $15)
+      (i32.const 32)
+     )
+    )
+   )
+   (unreachable)
+  )
+  (i32.store offset=4136
+   (i32.const 0)
+   (local.get $10)
+  )
+  (i32.store offset=4140
+   (i32.const 0)
+   (local.get $11)
+  )
+  (i32.store offset=4144
+   (i32.const 0)
+   (local.get $12)
+  )
+  (i32.store offset=4148
+   (i32.const 0)
+   (local.get $13)
+  )
+  (i32.store offset=4128
+   (i32.const 0)
+   (local.get $18)
+  )
+  (return
+   (local.get $19)
+  )
+ )
+ (func $1 (param $0 i32) (result i32)
+  (call $0
+   (i32.const 0)
+   (local.get $0)
+  )
+ )
+)

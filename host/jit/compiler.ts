@@ -79,7 +79,7 @@ export class ModuleBuilder {
     const pos = new Map<number, number>(); // EIP -> position in `order`
     order.forEach((n, p) => { if (!pos.has(blocks[n][0].eip)) pos.set(blocks[n][0].eip, p); });
     const inRegion = (this.opts.key & KEY_CS4G) !== 0;
-    const blk = f.local(), left16 = f.local(), exitEip = f.local(), exitN16 = f.local();
+    const blk = f.local(), left16 = f.local(), exitEip = f.local(), exitN16 = f.local(), dynEip = f.local();
     const codes: X[] = [];
     let here = 0;
 
@@ -96,11 +96,25 @@ export class ModuleBuilder {
       const p = inRegion ? pos.get(target) : undefined;
       return p === undefined ? exit(f.c(target), k + 1) : jumpTo(p, k);
     };
+    // Dynamic targets (RET, indirect branches, generic near branches) go through one dispatcher:
+    // the budget check uses the largest block of the region, then blk = N (the br_table default)
+    // selects a binary search over the blocks' EIPs at the loop head.
+    const maxCount = Math.max(...blocks.map((b) => b.length));
     const jumpDyn = (t: number, k: number): X => {
-      const out: X[] = [];
-      if (inRegion) for (const [eip, p] of pos) out.push(m.if(m.i32.eq(f.get(t), f.c(eip)), jumpTo(p, k)));
-      out.push(exit(f.get(t), k + 1));
-      return f.block(out);
+      const count = k + 1;
+      if (!inRegion) return exit(f.get(t), count);
+      const check = m.if(m.i32.gt_s(m.i32.add(f.get(f.n16), f.c((count + maxCount) << 4)), f.get(left16)), exit(f.get(t), count));
+      return f.block([check, f.set(f.n16, m.i32.add(f.get(f.n16), f.c(count << 4))), f.set(dynEip, f.get(t)), f.set(blk, f.c(order.length)), m.br("L")]);
+    };
+    const eips = [...pos.keys()].sort((a, b) => a - b);
+    const search = (lo: number, hi: number): X => {
+      if (hi - lo <= 2) {
+        const out: X[] = [];
+        for (let q = lo; q < hi; q++) out.push(m.br(`b${pos.get(eips[q])!}`, m.i32.eq(f.get(dynEip), f.c(eips[q]))));
+        return f.block(out);
+      }
+      const mid = (lo + hi) >> 1;
+      return m.if(m.i32.lt_u(f.get(dynEip), f.c(eips[mid])), search(lo, mid), search(mid, hi));
     };
 
     for (let p = 0; p < order.length; p++) {
@@ -142,7 +156,9 @@ export class ModuleBuilder {
       codes.push(f.block(f.body.splice(0)));
     }
 
-    let inner: X = m.brTable(order.map((_, p) => `b${p}`), `b${order.length - 1}`, f.get(blk));
+    // A dynamic target not in the region: leave with the instructions already counted.
+    const dispatch = m.block("D", [m.brTable(order.map((_, p) => `b${p}`), "D", f.get(blk))]);
+    let inner: X = [dispatch, search(0, eips.length), exit(f.get(dynEip), 0)];
     for (let p = 0; p < order.length; p++) inner = [m.block(`b${p}`, [inner]), codes[p]];
     const body: X[] = [
       ...f.prologue(),

@@ -14,9 +14,9 @@ import { decodeBlock, effectiveAddress, type Insn } from "./decode.ts";
 import { ModuleBuilder } from "./compiler.ts";
 
 export type JitMode = "off" | "on" | "force";
-export const REGION_BLOCKS = 16;
+export const REGION_BLOCKS = Number(process.env.RINGONE_JIT_REGION_BLOCKS ?? 48);
 /** A region stops growing at this many instructions (compile time grows with it). */
-export const REGION_INSNS = 256;
+export const REGION_INSNS = Number(process.env.RINGONE_JIT_REGION_INSNS ?? 512);
 const MAX_SLOTS = 1 << 16;
 
 export function jitModeFromEnv(): JitMode {

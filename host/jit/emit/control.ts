@@ -1,7 +1,7 @@
 /**
  * Custom codegen for near control flow and the stack (docs/jit.md): Jcc (condition straight from
- * the lazy record in locals: CMP+Jcc is one compare), JMP rel, CALL rel, RET, RET imm16, PUSH r,
- * PUSH imm, POP r. They need a 32-bit operand size, a 32-bit flat stack (state key) and a 4 GiB
+ * the lazy record in locals: CMP+Jcc is one compare), JMP rel, CALL rel, JMP/CALL r/m32, RET,
+ * RET imm16, PUSH r, PUSH imm, POP r. They need a 32-bit operand size, a 32-bit flat stack (state key) and a 4 GiB
  * CS limit (the target check of assembly/cpu/ops/control.ts nearJump can then never fail).
  * Branches end the block: they establish the block-boundary convention (fn.ts endBlock) and emit
  * the region's jumps (compiler.ts: inside the function when the target is a block of the region,
@@ -9,7 +9,7 @@
  */
 import type { Insn } from "../decode.ts";
 import { CUSTOM, type EmitContext } from "./custom.ts";
-import { getR, setR, memRead, memWrite, smcCheck, stackEa, flat, KEY_CS4G, KEY_STACK32 } from "./mem.ts";
+import { getR, setR, memRead, memWrite, memOperand, smcCheck, stackEa, flat, KEY_CS4G, KEY_STACK32 } from "./mem.ts";
 import { cond } from "./flags.ts";
 import { EFFECT, F_ALL } from "./liveness.ts";
 import type { X } from "./fn.ts";
@@ -94,3 +94,25 @@ EFFECT.set("jcc_Jb", () => ({ w: 0, use: F_ALL }));
 EFFECT.set("jcc_Jz", () => ({ w: 0, use: F_ALL }));
 EFFECT.set("jmp_Jb", () => ({ w: 0 }));
 EFFECT.set("jmp_Jz", () => ({ w: 0 }));
+
+/** JMP r/m32 and CALL r/m32 (FF /4, /2): the target is read first (it may fault), then CALL pushes. */
+function indirect(ctx: EmitContext, i: Insn, k: number, call: boolean): boolean {
+  if (!branchOk(ctx, i) || (call && !stackOk(ctx, i))) return false;
+  const { f } = ctx; const m = f.m;
+  const isReg = i.modrm >> 6 === 3;
+  const ea = isReg ? null : memOperand(ctx, i);
+  if (!isReg && !ea) return false;
+  const t = f.local();
+  f.emit(f.set(t, ea ? memRead(ctx, i, k, ea, 2) : getR(ctx, i.modrm & 7, 2)));
+  if (call) {
+    memWrite(ctx, i, k, stackEa(-4), 2, f.c(i.next));
+    f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
+    smcCheck(ctx, i, k);
+  }
+  f.endBlock();
+  f.emit(ctx.jumpDyn(t, k));
+  ctx.ended = true;
+  return true;
+}
+CUSTOM.set("jmp_Ev", (ctx, i, k) => indirect(ctx, i, k, false));
+CUSTOM.set("call_Ev", (ctx, i, k) => indirect(ctx, i, k, true));

@@ -28,6 +28,7 @@
   (local $23 i32)
   (local $24 i32)
   (local $25 i32)
+  (local $26 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -100,45 +101,63 @@
     (i32.const 4)
    )
   )
-  (block $block1
+  (block $block2
    (loop $label
     (block $block
-     (br_table $block $block
-      (local.get $16)
+     (block $block1
+      (br_table $block $block1
+       (local.get $16)
+      )
      )
-    )
-    (local.set $20
-     (local.get $2)
+     (br_if $block
+      (i32.eq
+       (local.get $20)
+       (i32.const 65536)
+      )
+     )
+     (local.set $18
+      (local.get $20)
+     )
+     (local.set $19
+      (i32.add
+       (local.get $15)
+       (i32.const 0)
+      )
+     )
+     (br $block2)
     )
     (local.set $21
-     (local.get $3)
+     (local.get $2)
     )
     (local.set $22
-     (i32.add
-      (local.get $20)
-      (local.get $21)
-     )
+     (local.get $3)
     )
-    (local.set $24
-     (local.get $20)
+    (local.set $23
+     (i32.add
+      (local.get $21)
+      (local.get $22)
+     )
     )
     (local.set $25
      (local.get $21)
     )
-    (local.set $23
+    (local.set $26
      (local.get $22)
     )
-    (local.set $11
+    (local.set $24
      (local.get $23)
     )
-    (local.set $12
+    (local.set $11
      (local.get $24)
     )
-    (local.set $13
+    (local.set $12
      (local.get $25)
     )
+    (local.set $13
+     (local.get $26)
+    )
     (local.set $2
-     (local.get $22)
+     (local.get $23)
     )
     (i32.store offset=4132
      (i32.const 0)
@@ -155,37 +174,37 @@
       )
      )
     )
-    (local.set $25
+    (local.set $26
      (local.get $3)
     )
-    (local.set $24
+    (local.set $25
      (i32.sub
-      (local.get $25)
+      (local.get $26)
       (i32.const 1)
      )
     )
-    (local.set $22
-     (local.get $25)
+    (local.set $23
+     (local.get $26)
     )
-    (local.set $21
+    (local.set $22
      (i32.const 1)
     )
-    (local.set $23
-     (local.get $24)
+    (local.set $24
+     (local.get $25)
     )
     (local.set $11
-     (local.get $23)
-    )
-    (local.set $12
-     (local.get $22)
-    )
-    (local.set $13
-     (local.get $21)
-    )
-    (local.set $3
      (local.get $24)
     )
-    (local.set $21
+    (local.set $12
+     (local.get $23)
+    )
+    (local.set $13
+     (local.get $22)
+    )
+    (local.set $3
+     (local.get $25)
+    )
+    (local.set $22
      (i32.eqz
       (i32.eqz
        (local.get $11)
@@ -196,7 +215,7 @@
      (i32.const 30)
     )
     (if
-     (local.get $21)
+     (local.get $22)
      (then
       (if
        (i32.gt_s
@@ -216,7 +235,7 @@
           (i32.const 48)
          )
         )
-        (br $block1)
+        (br $block2)
        )
       )
       (local.set $15
@@ -240,7 +259,7 @@
       (i32.const 48)
      )
     )
-    (br $block1)
+    (br $block2)
    )
    (unreachable)
   )

@@ -30,6 +30,7 @@
   (local $17 i32)
   (local $18 i32)
   (local $19 i32)
+  (local $20 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -102,12 +103,30 @@
     (i32.const 4)
    )
   )
-  (block
+  (block $block2
    (loop
     (block $block
-     (br_table $block $block
-      (local.get $16)
+     (block $block1
+      (br_table $block $block1
+       (local.get $16)
+      )
      )
+     (br_if $block
+      (i32.eq
+       (local.get $20)
+       (i32.const 65536)
+      )
+     )
+     (local.set $18
+      (local.get $20)
+     )
+     (local.set $19
+      (i32.add
+       (local.get $15)
+       (i32.const 0)
+      )
+     )
+     (br $block2)
     )
     (i32.store offset=4136
      (i32.const 0)

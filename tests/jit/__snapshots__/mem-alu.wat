@@ -42,6 +42,7 @@
   (local $28 i32)
   (local $29 i32)
   (local $30 i32)
+  (local $31 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -114,24 +115,42 @@
     (i32.const 4)
    )
   )
-  (block $block1
+  (block $block2
    (loop $label
     (block $block
-     (br_table $block $block
-      (local.get $16)
+     (block $block1
+      (br_table $block $block1
+       (local.get $16)
+      )
      )
+     (br_if $block
+      (i32.eq
+       (local.get $20)
+       (i32.const 65536)
+      )
+     )
+     (local.set $18
+      (local.get $20)
+     )
+     (local.set $19
+      (i32.add
+       (local.get $15)
+       (i32.const 0)
+      )
+     )
+     (br $block2)
     )
-    (local.set $20
+    (local.set $21
      (i32.add
       (local.get $7)
       (i32.const 8)
      )
     )
-    (local.set $21
+    (local.set $22
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $20)
+        (local.get $21)
         (i32.const 12)
        )
        (i32.const 2)
@@ -142,29 +161,29 @@
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $21)
+        (local.get $22)
         (i32.const 1)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $20)
+        (local.get $21)
         (i32.const 4095)
        )
        (i32.const 4092)
       )
      )
      (then
-      (local.set $23
+      (local.set $24
        (i32.load
         (i32.add
          (i32.and
-          (local.get $21)
+          (local.get $22)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $20)
+          (local.get $21)
           (i32.const 4095)
          )
         )
@@ -172,10 +191,10 @@
       )
      )
      (else
-      (local.set $23
+      (local.set $24
        (call $fimport$0
         (i32.const 2)
-        (local.get $20)
+        (local.get $21)
        )
       )
       (if
@@ -221,41 +240,41 @@
       )
      )
     )
-    (local.set $24
-     (local.get $23)
-    )
-    (local.set $2
+    (local.set $25
      (local.get $24)
     )
-    (local.set $24
+    (local.set $2
+     (local.get $25)
+    )
+    (local.set $25
      (i32.add
       (local.get $7)
       (i32.const 12)
      )
     )
-    (local.set $23
+    (local.set $24
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $24)
+        (local.get $25)
         (i32.const 12)
        )
        (i32.const 2)
       )
      )
     )
-    (local.set $22
+    (local.set $23
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $23)
+        (local.get $24)
         (i32.const 13)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $24)
+        (local.get $25)
         (i32.const 4095)
        )
        (i32.const 4092)
@@ -263,17 +282,17 @@
      )
     )
     (if
-     (local.get $22)
+     (local.get $23)
      (then
-      (local.set $21
+      (local.set $22
        (i32.load
         (i32.add
          (i32.and
-          (local.get $23)
+          (local.get $24)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $24)
+          (local.get $25)
           (i32.const 4095)
          )
         )
@@ -281,10 +300,10 @@
       )
      )
      (else
-      (local.set $21
+      (local.set $22
        (call $fimport$2
         (i32.const 2)
-        (local.get $24)
+        (local.get $25)
        )
       )
       (if
@@ -330,63 +349,63 @@
       )
      )
     )
-    (local.set $20
-     (local.get $21)
-    )
-    (local.set $25
-     (local.get $2)
+    (local.set $21
+     (local.get $22)
     )
     (local.set $26
-     (i32.add
-      (local.get $20)
-      (local.get $25)
-     )
+     (local.get $2)
     )
     (local.set $27
-     (local.get $26)
+     (i32.add
+      (local.get $21)
+      (local.get $26)
+     )
+    )
+    (local.set $28
+     (local.get $27)
     )
     (if
-     (local.get $22)
+     (local.get $23)
      (then
       (i32.store
        (i32.add
         (i32.and
-         (local.get $23)
+         (local.get $24)
          (i32.const -4096)
         )
         (i32.and
-         (local.get $24)
+         (local.get $25)
          (i32.const 4095)
         )
        )
-       (local.get $27)
+       (local.get $28)
       )
      )
      (else
       (call $fimport$3
        (i32.const 2)
-       (local.get $24)
-       (local.get $27)
+       (local.get $25)
+       (local.get $28)
       )
      )
     )
-    (local.set $29
-     (local.get $20)
-    )
     (local.set $30
-     (local.get $25)
+     (local.get $21)
     )
-    (local.set $28
+    (local.set $31
      (local.get $26)
     )
-    (local.set $11
-     (local.get $28)
+    (local.set $29
+     (local.get $27)
     )
-    (local.set $12
+    (local.set $11
      (local.get $29)
     )
-    (local.set $13
+    (local.set $12
      (local.get $30)
+    )
+    (local.set $13
+     (local.get $31)
     )
     (if
      (global.get $gimport$2)
@@ -427,14 +446,14 @@
       )
      )
     )
-    (local.set $29
+    (local.set $30
      (local.get $6)
     )
-    (local.set $28
+    (local.set $29
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $29)
+        (local.get $30)
         (i32.const 12)
        )
        (i32.const 2)
@@ -445,29 +464,29 @@
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $28)
+        (local.get $29)
         (i32.const 1)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $29)
+        (local.get $30)
         (i32.const 4095)
        )
        (i32.const 4092)
       )
      )
      (then
-      (local.set $26
+      (local.set $27
        (i32.load
         (i32.add
          (i32.and
-          (local.get $28)
+          (local.get $29)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $29)
+          (local.get $30)
           (i32.const 4095)
          )
         )
@@ -475,10 +494,10 @@
       )
      )
      (else
-      (local.set $26
+      (local.set $27
        (call $fimport$0
         (i32.const 2)
-        (local.get $29)
+        (local.get $30)
        )
       )
       (if
@@ -524,8 +543,8 @@
       )
      )
     )
-    (local.set $30
-     (local.get $26)
+    (local.set $31
+     (local.get $27)
     )
     (local.set $6
      (i32.add
@@ -537,54 +556,39 @@
      (i32.const 6)
     )
     (if
-     (i32.eq
-      (local.get $30)
-      (i32.const 65536)
+     (i32.gt_s
+      (i32.add
+       (local.get $15)
+       (i32.const 96)
+      )
+      (local.get $17)
      )
      (then
-      (if
-       (i32.gt_s
-        (i32.add
-         (local.get $15)
-         (i32.const 96)
-        )
-        (local.get $17)
-       )
-       (then
-        (local.set $18
-         (i32.const 65536)
-        )
-        (local.set $19
-         (i32.add
-          (local.get $15)
-          (i32.const 48)
-         )
-        )
-        (br $block1)
-       )
+      (local.set $18
+       (local.get $31)
       )
-      (local.set $15
+      (local.set $19
        (i32.add
         (local.get $15)
         (i32.const 48)
        )
       )
-      (local.set $16
-       (i32.const 0)
-      )
-      (br $label)
+      (br $block2)
      )
     )
-    (local.set $18
-     (local.get $30)
-    )
-    (local.set $19
+    (local.set $15
      (i32.add
       (local.get $15)
       (i32.const 48)
      )
     )
-    (br $block1)
+    (local.set $20
+     (local.get $31)
+    )
+    (local.set $16
+     (i32.const 1)
+    )
+    (br $label)
    )
    (unreachable)
   )

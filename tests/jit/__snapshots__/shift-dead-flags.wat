@@ -35,6 +35,7 @@
   (local $23 i32)
   (local $24 i32)
   (local $25 i32)
+  (local $26 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -107,87 +108,105 @@
     (i32.const 4)
    )
   )
-  (block
+  (block $block2
    (loop
     (block $block
-     (br_table $block $block
-      (local.get $16)
+     (block $block1
+      (br_table $block $block1
+       (local.get $16)
+      )
      )
-    )
-    (local.set $20
-     (local.get $2)
+     (br_if $block
+      (i32.eq
+       (local.get $20)
+       (i32.const 65536)
+      )
+     )
+     (local.set $18
+      (local.get $20)
+     )
+     (local.set $19
+      (i32.add
+       (local.get $15)
+       (i32.const 0)
+      )
+     )
+     (br $block2)
     )
     (local.set $21
+     (local.get $2)
+    )
+    (local.set $22
      (i32.shl
-      (local.get $20)
+      (local.get $21)
       (i32.const 3)
      )
     )
     (local.set $2
-     (local.get $21)
-    )
-    (local.set $21
-     (local.get $5)
-    )
-    (local.set $20
-     (local.get $2)
+     (local.get $22)
     )
     (local.set $22
+     (local.get $5)
+    )
+    (local.set $21
+     (local.get $2)
+    )
+    (local.set $23
      (i32.mul
-      (local.get $20)
       (local.get $21)
+      (local.get $22)
      )
     )
     (local.set $2
-     (local.get $22)
+     (local.get $23)
     )
-    (local.set $22
+    (local.set $23
      (local.get $4)
     )
-    (local.set $20
-     (local.get $22)
-    )
     (local.set $21
+     (local.get $23)
+    )
+    (local.set $22
      (i32.shr_s
-      (local.get $20)
+      (local.get $21)
       (i32.const 1)
      )
     )
     (local.set $4
-     (local.get $21)
-    )
-    (local.set $21
-     (local.get $2)
-    )
-    (local.set $20
-     (local.get $4)
+     (local.get $22)
     )
     (local.set $22
-     (i32.add
-      (local.get $21)
-      (local.get $20)
-     )
+     (local.get $2)
     )
-    (local.set $24
-     (local.get $21)
-    )
-    (local.set $25
-     (local.get $20)
+    (local.set $21
+     (local.get $4)
     )
     (local.set $23
+     (i32.add
+      (local.get $22)
+      (local.get $21)
+     )
+    )
+    (local.set $25
      (local.get $22)
     )
-    (local.set $11
+    (local.set $26
+     (local.get $21)
+    )
+    (local.set $24
      (local.get $23)
     )
-    (local.set $12
+    (local.set $11
      (local.get $24)
     )
-    (local.set $13
+    (local.set $12
      (local.get $25)
     )
+    (local.set $13
+     (local.get $26)
+    )
     (local.set $2
-     (local.get $22)
+     (local.get $23)
     )
     (i32.store offset=4096
      (i32.const 0)

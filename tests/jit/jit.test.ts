@@ -35,7 +35,7 @@ function program(seed: number, base = CODE): number[] {
   out.push(0xbd, ...le(DATA));
   for (let n = 0; n < 60; n++) {
     const a = reg(), b = reg();
-    switch (r(21)) {
+    switch (r(23)) {
       case 0: out.push(0xb8 + a, ...le(imm32())); break; // mov r, imm
       case 1: out.push([0x01, 0x29, 0x31, 0x21, 0x09, 0x39, 0x11, 0x19][r(8)], 0xc0 | (b << 3) | a); break; // alu r, r
       case 2: out.push(0x83, 0xc0 | (r(8) << 3) | a, r(256)); break; // grp1 r, ib
@@ -65,6 +65,10 @@ function program(seed: number, base = CODE): number[] {
         out.push(0xc7, 0x05, ...le(DATA + 0x200), ...le(at), 0x31, 0xd2, 0xff, 0x24, 0x95, ...le(DATA + 0x200));
         break;
       }
+      case 21: out.push(0xf7, (r(2) ? 0xd0 : 0xd8) | a, 0x90, 0x0f, 0x1f, 0x40, 0x00); break; // not/neg a; nop; nop dword [eax+0]
+      case 22: // shl/shr/sal/sar a, cl, then flags dead (add) or live (jcc)
+        out.push(0xd3, 0xe0 | (r(4) << 3) | a, ...(r(2) ? [0x01, 0xc0 | (b << 3) | a] : [0x70 + r(16), 1, 0x90]));
+        break;
       case 20: { // SMC in a loop: mov ecx,n; l: mov [imm8 of the add], cl; add eax, imm8; dec ecx; jnz l
         const target = base + out.length + 5 + 6 + 2;
         out.push(0xb9, 2 + r(4), 0, 0, 0, 0x88, 0x0d, ...le(target), 0x83, 0xc0, 0x00, 0x49, 0x75, 0xf4);
@@ -125,6 +129,20 @@ describe("forced JIT against the interpreter", () => {
 });
 
 describe("exactness", () => {
+  it("a loop runs inside one region function call, and run(n) still stops after exactly n instructions", () => {
+    // mov ecx,1000; l: add eax,ecx; dec ecx; jnz l; hlt
+    const code = [0xb9, 0xe8, 0x03, 0, 0, 0x01, 0xc8, 0x49, 0x75, 0xfb, 0xf4];
+    const cpu = makeCpu("force", code), ref = makeCpu("off", code);
+    expect(cpu.run(137)).toBe(L.ExitReason.BUDGET);
+    expect(ref.run(137)).toBe(L.ExitReason.BUDGET);
+    expect(cpu.instructions).toBe(137n);
+    expect(state(cpu)).toBe(state(ref));
+    expect(cpu.run(100000)).toBe(L.ExitReason.HLT);
+    expect(cpu.reg("eax")).toBe(500500);
+    expect(cpu.instructions).toBe(BigInt(1 + 3 * 1000 + 1));
+    // 3000 loop instructions in a handful of region calls (the budget cap returns every 2^16)
+    expect(cpu.jit!.snapshot().runs).toBeLessThan(10);
+  });
   it("a store into the running block takes effect before the patched instruction runs", () => {
     // mov byte [CODE+9], 5 ; add eax, 0 (imm patched to 5) ; hlt -- warmed so the block is compiled
     const code = [0xc6, 0x05, ...[CODE + 9, 0, 0, 0].flatMap((v, i) => (i === 0 ? [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24] : [])), 5, 0x83, 0xc0, 0x00, 0xf4];

@@ -226,3 +226,28 @@ EFFECT.set("inc_Rv", () => INCDEC);
 EFFECT.set("dec_Rv", () => INCDEC);
 EFFECT.set("incdec_Ev", reg(INCDEC));
 EFFECT.set("incdec_Eb", reg(INCDEC));
+
+// ------------------------------------------------------------------ NOT, NEG (register forms), NOP
+
+function notneg(ctx: EmitContext, i: Insn, k: number, size: number, neg: boolean): boolean {
+  if (!isReg(i)) return false;
+  const m = ctx.f.m, rm = i.modrm & 7;
+  const a = tmp(ctx, getR(ctx, rm, size));
+  const r = tmp(ctx, neg ? m.i32.sub(ctx.f.c(0), a) : m.i32.xor(a, ctx.f.c(-1)));
+  if (neg && ctx.live[k] & F_ALL) setLazy(ctx, L_SUB, size, r, ctx.f.c(0), a);
+  setR(ctx, rm, size, r);
+  return true;
+}
+CUSTOM.set("not_Eb", (ctx, i, k) => notneg(ctx, i, k, 0, false));
+CUSTOM.set("not_Ev", (ctx, i, k) => notneg(ctx, i, k, vsize(i), false));
+CUSTOM.set("neg_Eb", (ctx, i, k) => notneg(ctx, i, k, 0, true));
+CUSTOM.set("neg_Ev", (ctx, i, k) => notneg(ctx, i, k, vsize(i), true));
+EFFECT.set("not_Eb", reg(NONE));
+EFFECT.set("not_Ev", reg(NONE));
+EFFECT.set("neg_Eb", reg(ALU));
+EFFECT.set("neg_Ev", reg(ALU));
+/** NOP, PAUSE, the fences, and the multi-byte NOP (0F 1F /0, no memory access). */
+CUSTOM.set("nop", () => true);
+CUSTOM.set("nop_Ev", () => true);
+EFFECT.set("nop", () => NONE);
+EFFECT.set("nop_Ev", () => NONE);

@@ -94,3 +94,24 @@ CUSTOM.set("imul_GvEvI", (ctx, i, k) => imul(ctx, i, k, true));
 const IMUL = { w: F_ALL, pass: F_P | F_A | F_Z | F_S };
 EFFECT.set("imul_GvEv", (i) => (isReg(i) ? IMUL : null));
 EFFECT.set("imul_GvEvI", (i) => (isReg(i) ? IMUL : null));
+
+/** Shifts by CL with dead flags (a masked count of 0 leaves the operand: the formulas below give that). */
+function shiftCL(ctx: EmitContext, i: Insn, k: number, size: number): boolean {
+  if (!shiftable(i) || (ctx.live[k] & F_ALL)) return false;
+  const { f } = ctx; const m = f.m;
+  const op = (i.modrm >> 3) & 7, rm = i.modrm & 7;
+  const mask = size === 2 ? -1 : (1 << (8 << size)) - 1;
+  const msk = (x: X) => (size === 2 ? x : m.i32.and(x, f.c(mask)));
+  const sext = (x: X) => (size === 2 ? x : size === 1 ? m.i32.extend16_s(x) : m.i32.extend8_s(x));
+  const n = tmp(ctx, m.i32.and(f.reg(1), f.c(31)));
+  const a = tmp(ctx, getR(ctx, rm, size));
+  const r = op === SH_SHR ? m.i32.shr_u(a, n) : op === SH_SAR ? msk(m.i32.shr_s(sext(a), n)) : msk(m.i32.shl(a, n));
+  setR(ctx, rm, size, tmp(ctx, r));
+  return true;
+}
+CUSTOM.set("shift_EbCL", (ctx, i, k) => shiftCL(ctx, i, k, 0));
+CUSTOM.set("shift_EvCL", (ctx, i, k) => shiftCL(ctx, i, k, vsize(i)));
+/** A count of 0 keeps the flags: they pass through, so live flags make the emitter decline (generic). */
+const CL_EFFECT = (i: Insn) => (shiftable(i) ? { w: F_ALL, pass: F_ALL } : null);
+EFFECT.set("shift_EbCL", CL_EFFECT);
+EFFECT.set("shift_EvCL", CL_EFFECT);

@@ -17,7 +17,7 @@ import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOpcode, isPrefix, readPrefixes } from "./decode";
 import { fetch8 } from "../mmu/fetch";
 import { dispatch, BLOCK_OPS } from "../gen/dispatch";
-import { jitEnter, jitInsnStart, jitEspStart } from "../jit/enter";
+import { jitEnter, jitInsnStart, jitEspStart, jitRetry, clearJitRetry } from "../jit/enter";
 import { faulted, faultVector, faultError, faultHasError, faultAddr, faultIsTrap, faultIsSoft, faultIsIcebp, clearFault, raise, raiseTrap, GP, PF, DB } from "./fault";
 import { exitReason, exitRewind, clearExit, requestExit } from "./exits";
 import { deliver, EV_EXCEPTION, EV_SOFT, EV_EXTERNAL, EV_ICEBP, EV_FAULT, DELIVERED, INTERCEPTED, TRIPLE, interceptVector, interceptError } from "./interrupts";
@@ -176,6 +176,7 @@ export function run(budget: i32): i32 {
   jitEnabled = load<i32>(STATE + S_JIT_MODE) != 0 && load<u32>(STATE + S_JIT_PAGES) != 0;
   jitCheck = jitEnabled;
   jitAtStart = true;
+  clearJitRetry();
   let reason = 0;
   while (true) {
     // Between instructions: host stop requests, the interrupt shadow, external interrupts, HLT.
@@ -222,6 +223,7 @@ export function run(budget: i32): i32 {
     jitAtStart = false;
     step();
     setRunExecuted(runExecuted + 1);
+    if (jitRetry) { clearJitRetry(); jitCheck = jitEnabled; }
     // An instruction replayed with MMIO answers has completed (or faulted): drop the log.
     if (exitReason != EXIT_MMIO && load<i32>(STATE + S_MMIO_COUNT) != 0) mmioInstructionDone();
     if (exitReason != 0) { reason = exitReason; break; }

@@ -34,6 +34,13 @@ import { lookup, insert, entryAddr, clearInvalidated } from "./cache";
 export let jitInsnStart: u32 = 0;
 export let jitEspStart: i32 = 0;
 let runBase: i32 = 0;
+/**
+ * Set when the code at EIP can never be compiled (an instruction crossing a page, or one the core
+ * rejects): the run loop checks again after interpreting that one instruction, so the rest of its
+ * block (in the next page) can run compiled instead of interpreted up to the next block end.
+ */
+export let jitRetry: bool = false;
+export function clearJitRetry(): void { jitRetry = false; }
 const JIT_MAX_LEFT: i32 = 1 << 16;
 
 export function stateKey(): u32 {
@@ -98,7 +105,8 @@ export function jitEnter(left: i32, count: bool): i32 {
     return r;
   }
   let c = load<i32>(e + JE_COUNT);
-  if (c < 0 || !count) return -1;
+  if (c < 0) { jitRetry = true; return -1; }
+  if (!count) return -1;
   c++;
   store<i32>(e + JE_COUNT, c);
   if (mode == 2 || c >= load<i32>(STATE + S_JIT_THRESHOLD)) {

@@ -73,6 +73,9 @@ export class FrameAllocator {
   get free(): number { return this.end - this.next; }
 }
 
+const VI_UPCALL_MASK = off(X.vcpu_info, "evtchn_upcall_mask");
+const VI_UPCALL_PENDING = off(X.vcpu_info, "evtchn_upcall_pending");
+
 export interface TrapEntry { flags: number; cs: number; address: number }
 export interface Callback { cs: number; eip: number }
 
@@ -105,10 +108,10 @@ export class Vcpu {
 
   /** vcpu_info of this vCPU inside shared_info (machine address). */
   get vcpuInfoMa(): number { return this.dom.sharedInfoMa + this.id * X.vcpu_info.size; }
-  get upcallMask(): number { return this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_mask")]; }
-  set upcallMask(v: number) { this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_mask")] = v & 0xff; }
-  get upcallPending(): number { return this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_pending")]; }
-  set upcallPending(v: number) { this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_pending")] = v & 0xff; }
+  get upcallMask(): number { return this.dom.mem[this.vcpuInfoMa + VI_UPCALL_MASK]; }
+  set upcallMask(v: number) { this.dom.mem[this.vcpuInfoMa + VI_UPCALL_MASK] = v & 0xff; }
+  get upcallPending(): number { return this.dom.mem[this.vcpuInfoMa + VI_UPCALL_PENDING]; }
+  set upcallPending(v: number) { this.dom.mem[this.vcpuInfoMa + VI_UPCALL_PENDING] = v & 0xff; }
 }
 
 /** Why a domain stopped (SCHEDOP_shutdown reasons, or the hypervisor crashing it). */

@@ -122,6 +122,11 @@ export interface DomainOptions {
   pae: boolean;
   /** Debug-build behaviours of Xen: poison multicall entries and clobber argument registers. */
   xenDebug?: boolean;
+  /**
+   * Deliver ring-3 `int 0x80` in the core through the guest's trap-table entry (Xen's direct trap,
+   * traps.ts syncDirectGate); default true. False sends it through the host's #GP path.
+   */
+  directGate?: boolean;
   /** Guest console output sink (bytes). */
   onOutput?: (bytes: Uint8Array) => void;
   /** Cap on total console bytes a guest may emit (default 16 MiB). */
@@ -142,6 +147,7 @@ export class Domain {
   readonly mem: Uint8Array;
   readonly dv: DataView;
   readonly xenDebug: boolean;
+  readonly directGate: boolean;
 
   readonly sharedInfoMfn: number;
   readonly m2pMfn: number;
@@ -177,6 +183,7 @@ export class Domain {
     this.nrPages = opts.nrPages;
     this.pae = opts.pae;
     this.xenDebug = opts.xenDebug ?? false;
+    this.directGate = opts.directGate ?? true;
     const b = opts.pae ? arch.X86_32_BOUNDS.pae : arch.X86_32_BOUNDS.nonpae;
     this.hvStart = b.hypervisorVirtStart;
     this.m2pVirtStart = b.m2pStart;

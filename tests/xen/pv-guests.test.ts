@@ -13,6 +13,7 @@ import * as L from "../../host/isa/layout.ts";
 import { TSS } from "../../host/xen/domain.ts";
 import { HYPERCALL_BY_NR } from "../../host/xen/hypercall-table.ts";
 import { grantTable } from "../../host/xen/grant-table.ts";
+import { mmOf } from "../../host/xen/mm/index.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const elfPath = (name: string, mode: string) => join(root, "guests", "build", "pv", `${name}-${mode}.elf`);
@@ -29,6 +30,8 @@ interface Case {
   modules?: { data: Uint8Array; cmdline: string }[];
   input?: string;
   xenDebug?: boolean;
+  /** false: ring-3 int 0x80 through the host's #GP path instead of the core's direct gate. */
+  directGate?: boolean;
   /** Expected exit code (default 0 with "Test result: SUCCESS"). */
   exitCode?: number;
   /** Host-side setup between the build and the first instruction. */
@@ -41,7 +44,7 @@ function boot(c: Case, mode: string): { m: PvMachine; r: PvRunResult } {
   const p = elfPath(c.kernel, mode);
   expect(existsSync(p), `${p} missing: run "make -C guests/pv"`).toBe(true);
   const m = new PvMachine(new Uint8Array(readFileSync(p)), {
-    memMB: c.memMB ?? 32, cmdline: c.cmdline, modules: c.modules, xenDebug: c.xenDebug,
+    memMB: c.memMB ?? 32, cmdline: c.cmdline, modules: c.modules, xenDebug: c.xenDebug, directGate: c.directGate,
   });
   if (c.input) m.domain.pushConsoleInput(c.input);
   c.before?.(m, mode);
@@ -184,7 +187,41 @@ const CASES: Case[] = [
     },
   },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
+  { kernel: "ring3", title: "ring3 (int 0x80 through the host)", directGate: false, before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
+  { kernel: "syscall", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); } },
+  { kernel: "syscall", title: "syscall (int 0x80 through the host)", directGate: false, before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); } },
+  ...[true, false].map((direct): Case => ({
+    kernel: "syscall", title: `syscall: an unwritable kernel stack crashes the domain (direct gate ${direct ? "on" : "off"})`,
+    cmdline: "crash=1", exitCode: 1, directGate: direct,
+    before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); },
+    after: (_m, r) => { expect(r.detail).toMatch(/int 0x80 at EIP 0x[0-9a-f]{8} \(ring 3\): the bounce frame cannot be written at e021:3fffffec \(ring 3\)/); },
+  })),
+  {
+    kernel: "failsafe", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "failsafe", mode); },
+    after: (m) => { expect(m.output).toContain("failsafe: all checks passed"); expect(mmOf(m.domain).audit()).toEqual([]); },
+  },
+  {
+    kernel: "failsafe", title: "failsafe: a bad selector at HYPERVISOR_iret without a failsafe callback crashes the domain",
+    cmdline: "nocb=1", exitCode: 1, before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "failsafe", mode); },
+    after: (_m, r) => { expect(r.detail).toContain("failsafe callback: no handler registered"); },
+  },
 ];
+
+describe("int 0x80 from ring 3: the core's direct gate against the host's #GP path", () => {
+  for (const mode of MODES) {
+    it(`same result, one FAULT exit less per int 0x80 delivered [${mode}]`, () => {
+      const run = (directGate: boolean) => boot({ kernel: "syscall", directGate, before: (m) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); } }, mode);
+      const on = run(true), off = run(false);
+      for (const { m, r } of [on, off]) expect(r.exitCode, `${r.detail}\n${m.output}`).toBe(0);
+      const n = Number(/syscall: int80 (\d+)/.exec(on.m.output)?.[1]);
+      expect(n).toBe(9);
+      expect(off.m.output).toContain(`syscall: int80 ${n}\n`);
+      const faults = (m: PvMachine) => m.exitCounts.get(L.ExitReason.FAULT) ?? 0;
+      expect(faults(off.m) - faults(on.m)).toBe(n);
+      expect(on.m.cpu.state32(L.S.PV_GATE_FLAGS)).toBe(0); // the last trap table has no 0x80 entry
+    });
+  }
+});
 
 describe("PV test kernels", () => {
   for (const c of CASES) {

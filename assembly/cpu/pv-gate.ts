@@ -28,6 +28,8 @@ import { segSel, reg32, setReg32, getCpl, SR_CS, SR_SS, ESP } from "./state";
 import { faulted, clearFault } from "./fault";
 import { getEflags, setEflagsBits, IF, TF, NT, RF, VM, IOPL } from "./flags";
 import { translate, ramSize, ACC_WRITE } from "../mmu/paging";
+import { tlbGet, T_VALID, T_READONLY, T_CODE } from "../mmu/tlb";
+import { hvStart } from "../mmu/hvwindow";
 import { physWrite8 } from "../mmu/access";
 import { physWrite } from "../mmu/phys";
 import {
@@ -37,6 +39,10 @@ import {
 import { tssStack, tssSs, tssEsp } from "./task";
 
 const GATE_ON = 1, GATE_MASK_EVENTS = 2;
+
+/** HYPERVISOR_VIRT_START (the TLB never holds hypervisor-range pages writable, but be explicit). */
+// @ts-ignore: decorator
+@inline function hvStartOr4G(): u32 { const h = hvStart(); return h != 0 ? h : 0xffffffff; }
 const FRAME_WORDS = 5;
 /** Descriptor B bit (32-bit stack). */
 const D_B = 0x400000;
@@ -78,13 +84,20 @@ export function pvDirectGate(): bool {
   const ssLo = dLo, ssHi = dHi, ssAddr = dAddr;
   const newSp = sp - <u32>(FRAME_WORDS * 4);
   const lo = dBase() + newSp, hi = lo + <u32>(FRAME_WORDS * 4 - 1);
-  // Both ends of the frame, as supervisor writes (A/D bits set as Xen's own writes would).
-  const paLo = translate(lo, ACC_WRITE);
-  if (faulted) { clearFault(); return false; }
-  const paHi = ((lo ^ hi) >>> 12) != 0 ? translate(hi, ACC_WRITE) : paLo;
-  if (faulted) { clearFault(); return false; }
-  const ram = ramSize();
-  if (paLo >= ram || paHi >= ram) return false;
+  // The frame's page(s) as supervisor writes: a TLB hit on a writable, dirty, code-free RAM page
+  // (the usual case after the first int 0x80), else a walk (A/D bits set as Xen's own writes would).
+  let host: usize = 0, paLo: u32 = 0, paHi: u32 = 0;
+  const e = tlbGet(lo);
+  if (((lo ^ hi) >>> 12) == 0 && (e & (T_VALID | T_READONLY | T_CODE)) == T_VALID && lo < hvStartOr4G()) {
+    host = <usize>((e & ~0xfff) + (lo & 0xfff));
+  } else {
+    paLo = translate(lo, ACC_WRITE);
+    if (faulted) { clearFault(); return false; }
+    paHi = ((lo ^ hi) >>> 12) != 0 ? translate(hi, ACC_WRITE) : paLo;
+    if (faulted) { clearFault(); return false; }
+    const ram = ramSize();
+    if (paLo >= ram || paHi >= ram) return false;
+  }
   markAccessed(); // SS (dLo/dHi/dAddr are the stack's)
   if (faulted) { clearFault(); return false; }
   setDesc(csLo, csHi, csAddr);
@@ -96,11 +109,17 @@ export function pvDirectGate(): bool {
   const saved = <i32>load<u8>(RAM_BASE + maskAddr);
   const eflags = getEflags();
   const image = (eflags & ~(IF | IOPL)) | (saved != 0 ? 0 : IF) | (load<i32>(STATE + S_PV_GATE_IOPL) & IOPL) | 2;
-  writeWord(lo + 16, segSel(SR_SS), lo, paLo, paHi);
-  writeWord(lo + 12, reg32(ESP), lo, paLo, paHi);
-  writeWord(lo + 8, image, lo, paLo, paHi);
-  writeWord(lo + 4, segSel(SR_CS) | (saved << 16), lo, paLo, paHi);
-  writeWord(lo, load<i32>(STATE + S_EIP), lo, paLo, paHi);
+  const w0 = load<i32>(STATE + S_EIP), w1 = segSel(SR_CS) | (saved << 16), w3 = reg32(ESP), w4 = segSel(SR_SS);
+  if (host != 0) {
+    store<i32>(host, w0); store<i32>(host + 4, w1); store<i32>(host + 8, image);
+    store<i32>(host + 12, w3); store<i32>(host + 16, w4);
+  } else {
+    writeWord(lo + 16, w4, lo, paLo, paHi);
+    writeWord(lo + 12, w3, lo, paLo, paHi);
+    writeWord(lo + 8, image, lo, paLo, paHi);
+    writeWord(lo + 4, w1, lo, paLo, paHi);
+    writeWord(lo, w0, lo, paLo, paHi);
+  }
   setDesc(ssLo, ssHi, ssAddr);
   cacheFromDesc(SR_SS, ss);
   setDesc(csLo, csHi, csAddr);

@@ -77,17 +77,18 @@ const DATA_SEGS = [L.SEG_DS, L.SEG_ES, L.SEG_FS, L.SEG_GS] as const;
  * first get their shadow LDT page loaded, as Xen's own fault on the LDT mapping would.
  */
 export function reloadDataSegments(d: Domain): [number, number, number, number] | undefined {
-  const cpu = d.cpu;
-  const sels = DATA_SEGS.map((sr) => cpu.seg(sr).sel & 0xffff) as [number, number, number, number];
+  const cpu = d.cpu, sels = reloadSels;
+  for (let i = 0; i < 4; i++) sels[i] = cpu.state32(L.S.SEGS + DATA_SEGS[i] * L.SEG_SIZE + L.SEG.SEL) & 0xffff;
   let failed = false;
-  DATA_SEGS.forEach((sr, i) => {
+  for (let i = 0; i < 4; i++) {
     const sel = sels[i];
-    if ((sel & 0xfffc) === 0) return;
+    if ((sel & 0xfffc) === 0) continue;
     if (sel & 4) mmOf(d).loadLdtPages(((sel & 0xfff8) / 4096) | 0);
-    if (cpu.core.loadSelector(sr, sel) !== 0) { cpu.core.loadSelector(sr, 0); failed = true; }
-  });
-  return failed ? sels : undefined;
+    if (cpu.core.loadSelector(DATA_SEGS[i], sel) !== 0) { cpu.core.loadSelector(DATA_SEGS[i], 0); failed = true; }
+  }
+  return failed ? [sels[0], sels[1], sels[2], sels[3]] : undefined;
 }
+const reloadSels = [0, 0, 0, 0];
 
 /**
  * Returning to an outer ring, the CPU (Xen's own iret) loads a null selector into any of ES, DS, FS,

@@ -21,8 +21,8 @@
  * caller raises the #GP as before, so the host's path handles (or crashes on) the same cases.
  */
 import {
-  STATE, RAM_BASE, S_EIP, S_PV_GATE_FLAGS, S_PV_GATE_VECTOR, S_PV_GATE_CS, S_PV_GATE_EIP, S_PV_GATE_IOPL,
-  S_PV_MASK_ADDR,
+  STATE, RAM_BASE, S_EIP, S_CR2, S_PV_GATE_FLAGS, S_PV_GATE_VECTOR, S_PV_GATE_CS, S_PV_GATE_EIP, S_PV_GATE_IOPL,
+  S_PV_MASK_ADDR, S_PV_PF_FLAGS, S_PV_PF_CS, S_PV_PF_EIP, S_PV_CR2, S_PV_CR2_ADDR,
 } from "../gen/layout";
 import { segSel, reg32, setReg32, getCpl, SR_CS, SR_SS, ESP } from "./state";
 import { faulted, clearFault } from "./fault";
@@ -43,7 +43,6 @@ const GATE_ON = 1, GATE_MASK_EVENTS = 2;
 /** HYPERVISOR_VIRT_START (the TLB never holds hypervisor-range pages writable, but be explicit). */
 // @ts-ignore: decorator
 @inline function hvStartOr4G(): u32 { const h = hvStart(); return h != 0 ? h : 0xffffffff; }
-const FRAME_WORDS = 5;
 /** Descriptor B bit (32-bit stack). */
 const D_B = 0x400000;
 
@@ -66,10 +65,39 @@ function writeWord(lin: u32, v: i32, lo: u32, paLo: u32, paHi: u32): void {
 
 /** Deliver a ring-3 `int vector` through the direct gate; false = not possible (use the #GP path). */
 export function pvDirectGate(): bool {
+  return pvBounce(load<i32>(STATE + S_PV_GATE_FLAGS), load<i32>(STATE + S_PV_GATE_CS) & 0xffff,
+    load<u32>(STATE + S_PV_GATE_EIP), false, 0, 0);
+}
+
+/** True when a #PF may go straight to the guest's handler (see pvPageFault). */
+// @ts-ignore: decorator
+@inline export function pvPageFaultOn(): bool { return (load<i32>(STATE + S_PV_PF_FLAGS) & GATE_ON) != 0; }
+
+/**
+ * A #PF raised in ring 3 (EIP already back on the faulting instruction), bounced through
+ * trap_table[14] as the host's bounceException would: error code with U set, RF = 1 in the EFLAGS
+ * image, the fault address in the virtual CR2 and vcpu_info.arch.cr2. Not for addresses in the
+ * hypervisor range (the host loads shadow-LDT pages on those). False = not possible (exit FAULT).
+ */
+export function pvPageFault(error: i32): bool {
+  const cr2 = load<u32>(STATE + S_CR2);
+  const hv = hvStart();
+  if (hv != 0 && cr2 >= hv) return false;
+  if (!pvBounce(load<i32>(STATE + S_PV_PF_FLAGS), load<i32>(STATE + S_PV_PF_CS) & 0xffff,
+    load<u32>(STATE + S_PV_PF_EIP), true, error | 4, RF)) return false;
+  store<u32>(STATE + S_PV_CR2, cr2);
+  const at = load<u32>(STATE + S_PV_CR2_ADDR);
+  if (at <= ramSize() - 4) physWrite(at, 4, <i32>cr2);
+  return true;
+}
+
+/**
+ * The bounce frame from ring 3 onto the TSS's ring-1 stack (SS, ESP, EFLAGS image with IF = !mask
+ * and IOPL from S_PV_GATE_IOPL | imageOr, CS | mask << 16, EIP, [error code]), then CS:EIP = the
+ * handler. Every check comes first; false leaves no state changed.
+ */
+function pvBounce(flags: i32, cs: i32, eip: u32, hasError: bool, error: i32, imageOr: i32): bool {
   if (getCpl() != 3) return false;
-  const flags = load<i32>(STATE + S_PV_GATE_FLAGS);
-  const cs = load<i32>(STATE + S_PV_GATE_CS) & 0xffff;
-  const eip = load<u32>(STATE + S_PV_GATE_EIP);
   // The handler: a present, non-conforming ring-1 code segment whose limit covers the entry point.
   if ((cs & 3) != 1 || (cs & 0xfffc) == 0) return false;
   if (!readDesc(cs)) { clearFault(); return false; }
@@ -82,10 +110,11 @@ export function pvDirectGate(): bool {
   if (!readDesc(ss)) { clearFault(); return false; }
   if (!dWritableData() || dDpl() != 1 || !dPresent() || (dHi & D_B) == 0) return false;
   const ssLo = dLo, ssHi = dHi, ssAddr = dAddr;
-  const newSp = sp - <u32>(FRAME_WORDS * 4);
-  const lo = dBase() + newSp, hi = lo + <u32>(FRAME_WORDS * 4 - 1);
+  const size = hasError ? 24 : 20;
+  const newSp = sp - <u32>size;
+  const lo = dBase() + newSp, hi = lo + <u32>(size - 1);
   // The frame's page(s) as supervisor writes: a TLB hit on a writable, dirty, code-free RAM page
-  // (the usual case after the first int 0x80), else a walk (A/D bits set as Xen's own writes would).
+  // (the usual case after the first bounce), else a walk (A/D bits set as Xen's own writes would).
   let host: usize = 0, paLo: u32 = 0, paHi: u32 = 0;
   const e = tlbGet(lo);
   if (((lo ^ hi) >>> 12) == 0 && (e & (T_VALID | T_READONLY | T_CODE)) == T_VALID && lo < hvStartOr4G()) {
@@ -108,17 +137,21 @@ export function pvDirectGate(): bool {
   const maskAddr = load<u32>(STATE + S_PV_MASK_ADDR);
   const saved = <i32>load<u8>(RAM_BASE + maskAddr);
   const eflags = getEflags();
-  const image = (eflags & ~(IF | IOPL)) | (saved != 0 ? 0 : IF) | (load<i32>(STATE + S_PV_GATE_IOPL) & IOPL) | 2;
+  const image = (eflags & ~(IF | IOPL)) | (saved != 0 ? 0 : IF) | (load<i32>(STATE + S_PV_GATE_IOPL) & IOPL) | imageOr | 2;
+  const top = lo + <u32>(hasError ? 4 : 0); // the EIP word
   const w0 = load<i32>(STATE + S_EIP), w1 = segSel(SR_CS) | (saved << 16), w3 = reg32(ESP), w4 = segSel(SR_SS);
   if (host != 0) {
-    store<i32>(host, w0); store<i32>(host + 4, w1); store<i32>(host + 8, image);
-    store<i32>(host + 12, w3); store<i32>(host + 16, w4);
+    const h = host + <usize>(hasError ? 4 : 0);
+    if (hasError) store<i32>(host, error);
+    store<i32>(h, w0); store<i32>(h + 4, w1); store<i32>(h + 8, image);
+    store<i32>(h + 12, w3); store<i32>(h + 16, w4);
   } else {
-    writeWord(lo + 16, w4, lo, paLo, paHi);
-    writeWord(lo + 12, w3, lo, paLo, paHi);
-    writeWord(lo + 8, image, lo, paLo, paHi);
-    writeWord(lo + 4, w1, lo, paLo, paHi);
-    writeWord(lo, w0, lo, paLo, paHi);
+    writeWord(top + 16, w4, lo, paLo, paHi);
+    writeWord(top + 12, w3, lo, paLo, paHi);
+    writeWord(top + 8, image, lo, paLo, paHi);
+    writeWord(top + 4, w1, lo, paLo, paHi);
+    writeWord(top, w0, lo, paLo, paHi);
+    if (hasError) writeWord(lo, error, lo, paLo, paHi);
   }
   setDesc(ssLo, ssHi, ssAddr);
   cacheFromDesc(SR_SS, ss);

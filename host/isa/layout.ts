@@ -163,6 +163,17 @@ export const S = {
   PV_GATE_EIP: 0x40c,
   PV_GATE_IOPL: 0x410,
   PV_MASK_ADDR: 0x414,
+  /**
+   * The same for a #PF raised in ring 3 below HYPERVISOR_VIRT_START (trap_table[14]; no DPL check,
+   * error code pushed with U set, RF = 1 in the image): FLAGS bit 0 on, bit 1 interrupt-type. The
+   * core then also writes the fault address to PV_CR2 (the virtual CR2 MOV from CR2 returns) and to
+   * the guest-physical PV_CR2_ADDR (vcpu_info.arch.cr2).
+   */
+  PV_PF_FLAGS: 0x418,
+  PV_PF_CS: 0x41c,
+  PV_PF_EIP: 0x420,
+  PV_CR2: 0x424,
+  PV_CR2_ADDR: 0x428,
 } as const;
 
 /** One code-cache entry (bytes from JIT_ENTRIES + index * JIT_ENTRY_SIZE; index 0 is unused). */

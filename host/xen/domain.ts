@@ -93,8 +93,12 @@ export class Vcpu {
   /** The CR0 the guest sees (TS is the virtual TS). */
   virtualCr0 = 0x80050033;
   virtualCr4 = 0;
-  /** Virtual CR2 (also written to vcpu_info.arch.cr2 when a #PF is delivered). */
-  cr2 = 0;
+  /**
+   * Virtual CR2 (also written to vcpu_info.arch.cr2 when a #PF is delivered). Kept in the core's
+   * S.PV_CR2, which the core updates itself when it bounces a ring-3 #PF (assembly/cpu/pv-gate.ts).
+   */
+  get cr2(): number { return this.dom.cpu.stateU32(L.S.PV_CR2); }
+  set cr2(v: number) { this.dom.cpu.setState32(L.S.PV_CR2, v); }
   /** Virtual IOPL (PHYSDEVOP_set_iopl), 0..3. */
   iopl = 0;
   /** PHYSDEVOP_set_iobitmap: guest-virtual bitmap and port count. */

@@ -64,11 +64,13 @@ export function setTrapTable(hc: HypercallContext, [table]: Args): HcResult {
 /** The vector Xen delivers without entering the hypervisor (its "int80 direct trap"). */
 export const DIRECT_GATE_VECTOR = 0x80;
 const VI_UPCALL_MASK = off(X.vcpu_info, "evtchn_upcall_mask");
+const VI_CR2 = off(X.vcpu_info, "arch.cr2");
 
 /**
  * Tell the core (S.PV_GATE_*, assembly/cpu/pv-gate.ts) about trap_table[0x80]: enabled when it
  * exists with DPL 3 (ring 3 may use it), interrupt-type when its flag 4 is set (events masked on
- * entry), with the IOPL the pushed EFLAGS image carries (the virtual IOPL with architectural_iopl).
+ * entry), with the IOPL the pushed EFLAGS image carries (the virtual IOPL with architectural_iopl);
+ * and about trap_table[14] for ring-3 page faults (S.PV_PF_*; any DPL: exceptions are not checked).
  * Called whenever one of those inputs changes: set_trap_table, vm_assist, set_iopl, iret.
  */
 export function syncDirectGate(d: Domain): void {
@@ -81,6 +83,11 @@ export function syncDirectGate(d: Domain): void {
   cpu.setState32(L.S.PV_GATE_IOPL, archIopl ? (v.iopl & 3) << 12 : 0);
   cpu.setState32(L.S.PV_MASK_ADDR, v.vcpuInfoMa + VI_UPCALL_MASK);
   cpu.setState32(L.S.PV_GATE_FLAGS, on ? 1 | (trapMasksEvents(e) ? 2 : 0) : 0);
+  const pf = v.trapTable[14];
+  cpu.setState32(L.S.PV_PF_CS, pf.cs);
+  cpu.setState32(L.S.PV_PF_EIP, pf.address);
+  cpu.setState32(L.S.PV_CR2_ADDR, v.vcpuInfoMa + VI_CR2);
+  cpu.setState32(L.S.PV_PF_FLAGS, d.directGate && (pf.cs & ~3) !== 0 ? 1 | (trapMasksEvents(pf) ? 2 : 0) : 0);
 }
 
 // ---- the bounce frame -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
  * The hypervisor's hot paths from the host side, on a built (not run) PV domain: guest-memory
  * access with one page walk per page (GuestMemory), multicall entries read in place and across a
  * page boundary, the dense hypercall table and call counts, the double-precision clock at every
- * exit (TimeKeeper.onResume), and the direct int 0x80 gate state the host gives the core.
+ * exit (TimeKeeper.onResume), and the direct int 0x80 / #PF bounce state the host gives the core.
  */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
@@ -167,6 +167,21 @@ describe("the direct int 0x80 gate the core is given", () => {
     expect(gate(m).iopl).toBe(0);
     expect(m.hypercall(X.__HYPERVISOR_set_trap_table, [0, 0, 0, 0, 0, 0], false)).toBe(0);
     expect(gate(m).flags).toBe(0);
+  });
+  it("gives the core trap_table[14] for ring-3 page faults (any DPL) and keeps the virtual CR2 in the core", () => {
+    const m = machine();
+    const at = m.built.layout.va(m.built.layout.stackPfn) + 0x100;
+    const pf = () => [m.cpu.state32(L.S.PV_PF_FLAGS), m.cpu.state32(L.S.PV_PF_CS), m.cpu.stateU32(L.S.PV_PF_EIP), m.cpu.stateU32(L.S.PV_CR2_ADDR)];
+    expect(table(m, at, [[14, 0, 0xe019, 0x5000]])).toBe(0);
+    expect(pf()).toEqual([1, 0xe019, 0x5000, m.domain.vcpu.vcpuInfoMa + X.vcpu_info.fields["arch.cr2"].offset]);
+    expect(table(m, at, [[14, 4, 0xe019, 0x5000]])).toBe(0);
+    expect(pf()[0]).toBe(3);
+    m.domain.vcpu.cr2 = 0x12345678;
+    expect(m.cpu.stateU32(L.S.PV_CR2)).toBe(0x12345678);
+    m.cpu.setState32(L.S.PV_CR2, 0x0badf00d);
+    expect(m.domain.vcpu.cr2).toBe(0x0badf00d);
+    expect(m.hypercall(X.__HYPERVISOR_set_trap_table, [0, 0, 0, 0, 0, 0], false)).toBe(0);
+    expect(pf()[0]).toBe(0);
   });
   it("stays off with directGate: false", () => {
     const m = machine("2l", false);

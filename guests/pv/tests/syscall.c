@@ -5,8 +5,9 @@
  * masked; the virtual IOPL in the image with architectural_iopl; a frame that straddles a page
  * boundary; a new handler address after set_trap_table; a DPL 1 entry (#GP(0x402) from ring 3);
  * an entry removed by a NULL trap table. "crash=1": kernel_sp unmapped, so the frame cannot be
- * written and the domain crashes as in Xen. Prints "syscall: int80 N" with the number of int 0x80
- * delivered to a handler (the host test compares core exits with and without the direct gate). */
+ * written and the domain crashes as in Xen. Also ring-3 page faults (the core bounces them too).
+ * Prints "syscall: int80 N pf M", the number of int 0x80 and #PF delivered to a handler (the host
+ * test compares core exits with and without the direct gate). */
 #define PVTRAPS_IMPL
 #include "pvtraps.h"
 
@@ -36,6 +37,41 @@ static void hook(u32 *fr, u32 vec) {
     f_calls++;
 }
 static u32 delivered;
+
+/* Ring-3 #PF (delivered by the core the same way): 6-word frame, U|W error code, RF in the image,
+ * the fault address in vcpu_info.arch.cr2 and in the virtual CR2 (MOV from CR2, emulated). */
+extern char u_pf_at[];
+static void user_pf(void) {
+    asm volatile("u_pf_at: movl $1, 0x40000100" ::: "memory"); /* 10 bytes, not mapped */
+    asm volatile("int $0x81");
+}
+static u32 pf_w[6], pf_esp, pf_mask, pf_n, delivered_pf;
+static void pf_hook(u32 *fr, u32 vec) {
+    if (vec != 14) return;
+    for (int i = 0; i < 6; i++) pf_w[i] = fr[i];
+    pf_esp = (u32)fr; pf_mask = V_MASK; pf_n++;
+    fr[1] += 10;
+}
+static u32 read_cr2(void) { u32 v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static void write_cr2(u32 v) { asm volatile("mov %0, %%cr2" :: "r"(v)); }
+static void one_pf(const char *what, u32 eflags, u32 want_cs_word, u32 want_if, u32 want_mask) {
+    pf_n = 0; V_CR2 = 0; write_cr2(0);
+    trap_hook = pf_hook;
+    run_ring3(user_pf, (void *)USTACK_TOP, eflags);
+    trap_hook = hook;
+    check(pf_n == 1, "%s: #PF handler calls %u", what, pf_n);
+    delivered_pf += pf_n;
+    check(pf_esp == KSTACK_TOP - 24, "%s: frame at 0x%x want 0x%x", what, pf_esp, KSTACK_TOP - 24);
+    check(pf_w[0] == 6, "%s: error code 0x%x want 6 (U|W)", what, pf_w[0]);
+    check(pf_w[1] == (u32)u_pf_at, "%s: EIP 0x%x want 0x%x", what, pf_w[1], (u32)u_pf_at);
+    check(pf_w[2] == want_cs_word, "%s: CS word 0x%x want 0x%x", what, pf_w[2], want_cs_word);
+    check((pf_w[3] & 0x17302) == (0x10002 | want_if), "%s: EFLAGS 0x%x: RF, IF 0x%x, IOPL 0, TF 0", what, pf_w[3], want_if);
+    check(pf_w[4] > (u32)ustack && pf_w[4] <= USTACK_TOP, "%s: old ESP 0x%x", what, pf_w[4]);
+    check(pf_w[5] == FLAT_USER_SS, "%s: old SS 0x%x", what, pf_w[5]);
+    check(pf_mask == want_mask, "%s: mask in the handler %u want %u", what, pf_mask, want_mask);
+    check(V_CR2 == 0x40000100, "%s: vcpu_info.arch.cr2 0x%x", what, V_CR2);
+    check(read_cr2() == 0x40000100, "%s: virtual CR2 0x%x", what, read_cr2());
+}
 
 static u32 gp_ec, gp_eip, gp_n;
 extern char u80gp_at[];
@@ -142,6 +178,17 @@ void test_main(void) {
     check_eq(f_calls, 2, "two int 0x80");
     delivered += 2;
 
+    /* Ring-3 page faults: trap-type entry, interrupt-type entry, ring 3 running masked. */
+    one_pf("#PF trap gate", 0x202, FLAT_USER_CS, 0x200, 0);
+    check_eq(set_trap(14, 4), 0, "#PF interrupt-type");
+    trap_use_hc_iret = 1;
+    one_pf("#PF interrupt gate", 0x202, FLAT_USER_CS, 0x200, 1);
+    check_eq(V_MASK, 0, "mask restored by HYPERVISOR_iret after the #PF");
+    one_pf("#PF masked ring 3", 0x002, FLAT_USER_CS | (1u << 16), 0, 1);
+    V_MASK = 0;
+    trap_use_hc_iret = 0;
+    check_eq(set_trap(14, 0), 0, "#PF trap-type again");
+
     /* DPL 1: from ring 3 the int is #GP(0x80 << 3 | 2), bounced to the #GP handler. */
     check_eq(set_trap(0x80, 1), 0, "int 0x80 DPL 1");
     expect_gp("DPL 1 entry");
@@ -155,5 +202,5 @@ void test_main(void) {
     }
     expect_gp("no entry");
 
-    printk("syscall: int80 %u\n", delivered);
+    printk("syscall: int80 %u pf %u\n", delivered, delivered_pf);
 }

@@ -30,7 +30,7 @@ const loopCpu = flat([0x40, 0xeb, 0xfd]); // L: inc eax; jmp L
 const inCpu = flat([0xe4, 0x60, 0xeb, 0xfc]); // L: in al, 0x60; jmp L
 
 const pvKernel = new Uint8Array(readFileSync(join(import.meta.dirname, "..", "guests", "build", "pv", "hcbench-pae.elf")));
-const pv = new PvMachine(pvKernel, { memMB: 32, cmdline: "n=100000000 b=32", jit: "off" });
+const pv = new PvMachine(pvKernel, { memMB: 32, cmdline: "n=100000000 b=32 warm=0", jit: "off" });
 let pvYields = 0;
 pv.hooks.onYield = () => { pvYields++; };
 

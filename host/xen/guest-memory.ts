@@ -174,6 +174,21 @@ export class GuestMemory {
    * -1 (use readStruct). Throws EFault for an unreadable page.
    */
   structAt(va: number, len: number): number { return this.onePage(va, len, false); }
+  /**
+   * copy_from_guest of `n` little-endian u32 words into `out` (no allocation: one walk when they lie
+   * in one page). All or nothing: throws EFault before `out` is touched.
+   */
+  readWords(va: number, n: number, out: number[]): number[] {
+    const ma = this.onePage(va, n * 4, false);
+    if (ma >= 0) {
+      const dv = this.dom.dv;
+      for (let i = 0; i < n; i++) out[i] = dv.getUint32(ma + i * 4, true);
+      return out;
+    }
+    const s = this.readStruct(va, n * 4);
+    for (let i = 0; i < n; i++) out[i] = s.getUint32(i * 4, true);
+    return out;
+  }
   /** Read a struct of u32 fields at the given byte offsets (one copy). */
   readStruct(va: number, size: number): DataView {
     const b = this.copyFromGuest(va, size);

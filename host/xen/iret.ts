@@ -26,30 +26,31 @@ import type { Cpu } from "../core/cpu.ts";
 
 const IF = 1 << 9, IOPL = 3 << 12, VM = 1 << 17;
 
+const frameWords = [0, 0, 0, 0];
+
 export function iret(hc: HypercallContext, _a: Args): HcResult {
   const d = hc.dom, cpu = d.cpu, v = hc.vcpu;
   const esp = cpu.reg("esp");
   const ssBase = cpu.seg(L.SEG_SS).base;
-  let w: DataView;
+  const w = frameWords;
   try {
-    w = hc.mem.readStruct((ssBase + esp) >>> 0, 16);
+    hc.mem.readWords((ssBase + esp) >>> 0, 4, w);
   } catch {
     d.crash(`HYPERVISOR_iret: the iret frame at ESP 0x${esp.toString(16)} cannot be read`);
     return NO_RETURN;
   }
-  const eax = w.getUint32(0, true), eip = w.getUint32(4, true), cs = w.getUint32(8, true) & 0xffff, fl = w.getUint32(12, true);
+  const eax = w[0], eip = w[1], cs = w[2] & 0xffff, fl = w[3];
   if (d.vmAssist & (1 << X.VMASST_TYPE_architectural_iopl)) { v.iopl = (fl >>> 12) & 3; syncDirectGate(d); }
   if (fl & VM) { d.crash("HYPERVISOR_iret to VM86 mode is not supported"); return NO_RETURN; }
   if ((cs & 3) === 0) { d.crash(`HYPERVISOR_iret to a ring-0 selector (CS 0x${cs.toString(16)})`); return NO_RETURN; }
   let newEsp = (esp + 16) >>> 0, newSs = -1;
   if ((cs & 3) !== 1) {
-    let s: DataView;
-    try { s = hc.mem.readStruct((ssBase + esp + 16) >>> 0, 8); } catch {
+    try { hc.mem.readWords((ssBase + esp + 16) >>> 0, 2, w); } catch {
       d.crash(`HYPERVISOR_iret: the outer stack words at ESP 0x${(esp + 16).toString(16)} cannot be read`);
       return NO_RETURN;
     }
-    newEsp = s.getUint32(0, true);
-    newSs = s.getUint32(4, true) & 0xffff;
+    newEsp = w[0];
+    newSs = w[1] & 0xffff;
   }
   // The return to the guest reloads the data segment registers (still at ring 1, before CS changes).
   const failed = reloadDataSegments(d);

@@ -205,10 +205,10 @@ export class PvMachine {
 
   run(maxInstructions = 5e9): PvRunResult {
     const cpu = this.cpu, dom = this.domain;
-    const start = cpu.instructions;
-    const limit = cpu.instructionCount + Math.floor(maxInstructions);
+    const start = cpu.instructionCount;
+    const limit = start + Math.floor(maxInstructions);
     const done = (reason: PvStopReason, detail: string, exitCode: number, shutdownReason?: number): PvRunResult =>
-      ({ reason, detail, exitCode, shutdownReason, crashedByHypervisor: !!dom.shutdown?.byHypervisor, instructions: cpu.instructions - start });
+      ({ reason, detail, exitCode, shutdownReason, crashedByHypervisor: !!dom.shutdown?.byHypervisor, instructions: BigInt(cpu.instructionCount - start) });
     while (true) {
       if (dom.shutdown) {
         const s = dom.shutdown;

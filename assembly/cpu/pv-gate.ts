@@ -1,5 +1,5 @@
 /**
- * The Xen PV direct trap gate (docs/pv-design.md, "int 0x80 in the core").
+ * The Xen PV direct trap gate and ring-3 #PF bounce (docs/pv-design.md, "The hot paths as built").
  *
  * A PV guest's IDT is empty (limit 0), so every `int n` becomes #GP(n << 3 | 2) and reaches the
  * host, which bounces it through the guest's trap table. For the system-call vector Xen avoids the
@@ -15,9 +15,13 @@
  * interrupt-type entry (trap_info flag 4) the mask byte (vcpu_info.evtchn_upcall_mask at
  * guest-physical S_PV_MASK_ADDR) becomes 1.
  *
+ * A ring-3 #PF below HYPERVISOR_VIRT_START goes the same way through trap_table[14] (S_PV_PF_*),
+ * with the error code below EIP and RF = 1 in the image, and the fault address stored as the
+ * virtual CR2 (S_PV_CR2) and in vcpu_info.arch.cr2 (S_PV_CR2_ADDR), as bounceException does.
+ *
  * Every check is made before anything changes: a handler or stack selector that does not load, a
  * frame that cannot be written with supervisor rights (not present, read-only, hypervisor range)
- * makes pvDirectGate() return false with no side effect but TLB fills and accessed bits, and the
+ * makes pvBounce() return false with no side effect but TLB fills and accessed bits, and the
  * caller raises the #GP as before, so the host's path handles (or crashes on) the same cases.
  */
 import {

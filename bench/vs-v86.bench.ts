@@ -1,11 +1,11 @@
 /**
  * ringone (JIT on) against v86 (npm `v86`, its own x86-to-Wasm JIT) and native, on the same
  * multiboot benchmark kernel (guests/bench), interleaved rounds. Prints per workload:
- *   ringone steady state (median per-unit time after the first unit, timed by the marker port 0x504),
- *   ringone first unit (warm-up: interpreter + hotness + compilation), v86 per-unit time (v86 cannot
- *   see the marker port: its time per workload is measured between the workload's COM1 checksum
- *   lines and divided by REPS, so it includes v86's own warm-up), the ratio v86 / ringone, and both
- *   slowdowns against native; then time to first COM1 output for both, and the JIT's compile costs.
+ *   steady state (median per-unit time after the first unit) and the first unit (warm-up: interpreter,
+ *   hotness, compilation) of each engine: ringone's units are timed by the marker port 0x504, v86's
+ *   (it drops unknown ports) by the '.' the kernel writes to COM1 after each unit; the ratio
+ *   v86 / ringone of the steady states, and each engine's slowdown against native; then time to
+ *   first COM1 output for both, and the JIT's compile costs.
  *
  *   npm run bench:vs-v86          (REPS=5 ROUNDS=3 to change the sample size)
  */
@@ -56,7 +56,7 @@ function runRingone(kernel: Uint8Array): EngineRun & { jit: string } {
   const names: string[] = [];
   const sums = new Map<string, string>();
   for (const line of Buffer.from(out).toString("latin1").split("\n")) {
-    const [n, s] = line.trim().split(" ");
+    const [n, s] = line.replace(/^\.+/, "").trim().split(" ");
     if (s) { names.push(n); sums.set(n, s); }
   }
   const perUnit = new Map<string, number[]>(), first = new Map<string, number>();
@@ -77,7 +77,7 @@ function runV86(): EngineRun {
     encoding: "utf8", env: { ...process.env }, maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "ignore"],
   });
   const j = JSON.parse(out.trim().split("\n").pop()!);
-  return { perUnit: new Map(j.perUnit), first: new Map(), firstOutputMs: j.firstOutputMs, sums: new Map(j.sums) };
+  return { perUnit: new Map(j.perUnit), first: new Map(j.first), firstOutputMs: j.firstOutputMs, sums: new Map(j.sums) };
 }
 
 async function v86Child(kernel: Uint8Array): Promise<EngineRun> {
@@ -92,24 +92,27 @@ async function v86Child(kernel: Uint8Array): Promise<EngineRun> {
       cmdline: `bench reps=${REPS}`, disable_keyboard: true, disable_mouse: true, disable_speaker: true,
     } as never);
     const timer = setTimeout(() => reject(new Error("v86 timed out")), 600_000);
+    let units: number[] = [];
     e.add_listener("serial0-output-byte", (b: number) => {
       const now = performance.now() - t0;
       if (!firstOut) { firstOut = now; last = now; }
       const c = String.fromCharCode(b);
+      if (c === ".") { units.push(now - last); last = now; return; }
       if (c !== "\n") { line += c; return; }
       const [n, s] = line.trim().split(" ");
       line = "";
-      if (n === "start") { last = now; return; }
-      if (n === "DONE") { clearTimeout(timer); e.stop(); e.destroy?.(); resolve({ perUnit, first, firstOutputMs: firstOut, sums }); return; }
-      if (s) { sums.set(n, s); perUnit.set(n, [(now - last) / REPS]); }
       last = now;
+      if (n === "DONE") { clearTimeout(timer); e.stop(); e.destroy?.(); resolve({ perUnit, first, firstOutputMs: firstOut, sums }); return; }
+      if (s) { sums.set(n, s); first.set(n, units[0]); perUnit.set(n, units.slice(1)); }
+      units = [];
     });
   });
 }
 
 async function main(): Promise<void> {
   const kernel = new Uint8Array(readFileSync(join(buildDir, "bench-kernel.elf")));
-  const R = new Map<string, number[]>(), R1 = new Map<string, number[]>(), V = new Map<string, number[]>(), N = new Map<string, number[]>();
+  const R = new Map<string, number[]>(), R1 = new Map<string, number[]>(), V = new Map<string, number[]>(), V1 = new Map<string, number[]>();
+  const N = new Map<string, number[]>();
   const add = (m: Map<string, number[]>, k: string, v: number[]) => (m.get(k) ?? m.set(k, []).get(k)!).push(...v);
   const rFirst: number[] = [], vFirst: number[] = [];
   let jit = "";
@@ -121,27 +124,29 @@ async function main(): Promise<void> {
     for (const [k, xs] of r.perUnit) add(R, k, xs);
     for (const [k, x] of r.first) add(R1, k, [x]);
     for (const [k, xs] of v.perUnit) add(V, k, xs);
+    for (const [k, x] of v.first) add(V1, k, [x]);
     rFirst.push(r.firstOutputMs); vFirst.push(v.firstOutputMs);
     jit = r.jit;
   }
-  const rows = [["workload", "ringone ms", "1st unit", "v86 ms", "v86/ringone", "ringone/native", "v86/native"]];
+  const rows = [["workload", "ringone ms", "1st unit", "v86 ms", "1st unit", "v86/ringone", "ringone/native", "v86/native"]];
   const rs: number[] = [], vs: number[] = [], ratio: number[] = [];
   for (const [k] of R) {
-    const r = median(R.get(k)!), v = median(V.get(k) ?? []), n = median(N.get(k) ?? []), f = median(R1.get(k) ?? []);
+    const r = median(R.get(k)!), v = median(V.get(k) ?? []), n = median(N.get(k) ?? []);
+    const f = median(R1.get(k) ?? []), fv = median(V1.get(k) ?? []);
     rs.push(r / n); vs.push(v / n); ratio.push(v / r);
-    rows.push([k, r.toFixed(2), f.toFixed(2), v.toFixed(2), `${(v / r).toFixed(2)}x`, `${(r / n).toFixed(1)}x`, `${(v / n).toFixed(1)}x`]);
+    rows.push([k, r.toFixed(2), f.toFixed(2), v.toFixed(2), fv.toFixed(2), `${(v / r).toFixed(2)}x`, `${(r / n).toFixed(1)}x`, `${(v / n).toFixed(1)}x`]);
   }
-  rows.push(["geomean", "", "", "", `${geo(ratio).toFixed(2)}x`, `${geo(rs).toFixed(1)}x`, `${geo(vs).toFixed(1)}x`]);
+  rows.push(["geomean", "", "", "", "", `${geo(ratio).toFixed(2)}x`, `${geo(rs).toFixed(1)}x`, `${geo(vs).toFixed(1)}x`]);
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  "));
   console.log(`time to first COM1 output: ringone ${median(rFirst).toFixed(0)} ms, v86 ${median(vFirst).toFixed(0)} ms`);
   console.log(`ringone JIT (last round): ${jit}`);
-  console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; ringone: per unit after the first; v86: per-workload time / reps, warm-up included; checksums equal)`);
+  console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; ms per unit of work: steady state = units after the first, each timed inside the run; checksums equal)`);
 }
 
 if (process.argv.includes("--v86-child")) {
   const r = await v86Child(new Uint8Array(readFileSync(join(buildDir, "bench-kernel.elf"))));
-  console.log(JSON.stringify({ perUnit: [...r.perUnit], sums: [...r.sums], firstOutputMs: r.firstOutputMs }));
+  console.log(JSON.stringify({ perUnit: [...r.perUnit], first: [...r.first], sums: [...r.sums], firstOutputMs: r.firstOutputMs }));
 } else {
   await main();
 }

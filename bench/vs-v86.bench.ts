@@ -10,65 +10,24 @@
  *   npm run bench:vs-v86          (REPS=5 ROUNDS=3 to change the sample size)
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PcMachine } from "../host/machine.ts";
-import { loadMultiboot } from "../host/loaders/multiboot.ts";
-import type { PortDevice } from "../host/pc/bus.ts";
+import { loadBenchKernel, runRingoneBench, runNativeBench, median, geomean, push, printTable, root } from "./lib/bench-kernel.ts";
 
-const root = join(import.meta.dirname, "..");
-const buildDir = join(root, "guests", "build", "bench");
 const REPS = Number(process.env.REPS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
-const geo = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + Math.log(b), 0) / xs.length);
 
+/** Per workload: the first unit and the later ones (ms), checksums, time to first COM1 output. */
 interface EngineRun { perUnit: Map<string, number[]>; first: Map<string, number>; firstOutputMs: number; sums: Map<string, string> }
 
-function runNative(): Map<string, number[]> {
-  const out = execFileSync(join(buildDir, "bench-native"), [String(REPS)], { encoding: "utf8" });
-  const m = new Map<string, number[]>();
-  for (const line of out.trim().split("\n")) {
-    const [name, , ns] = line.split(" ");
-    (m.get(name) ?? m.set(name, []).get(name)!).push(Number(ns) / 1e6);
-  }
-  return m;
-}
-
 function runRingone(kernel: Uint8Array): EngineRun & { jit: string } {
-  const t0 = performance.now();
-  let firstOut = 0;
-  const m = new PcMachine({ memMB: 32, onOutput: (b) => { if (!firstOut) firstOut = performance.now() - t0; out.push(b); } });
-  const out: number[] = [];
-  const units: { id: number; ms: number }[] = [];
-  let ts = 0, id = 0;
-  const marker: PortDevice = {
-    name: "bench-marker",
-    read: () => 0,
-    write: (_p: number, _s: number, v: number) => {
-      if (v !== 0xffff) { id = v >> 8; ts = performance.now(); } else units.push({ id, ms: performance.now() - ts });
-    },
-  } as unknown as PortDevice;
-  m.bus.register(marker, 0x504);
-  loadMultiboot(m.cpu, kernel, `bench reps=${REPS}`);
-  const r = m.run(5e10);
-  if (r.reason !== "halted") throw new Error(`ringone: ${r.detail}`);
-  const names: string[] = [];
-  const sums = new Map<string, string>();
-  for (const line of Buffer.from(out).toString("latin1").split("\n")) {
-    const [n, s] = line.replace(/^\.+/, "").trim().split(" ");
-    if (s) { names.push(n); sums.set(n, s); }
-  }
+  const g = runRingoneBench(kernel, REPS, { jit: "on" });
   const perUnit = new Map<string, number[]>(), first = new Map<string, number>();
-  for (const u of units) {
-    const n = names[u.id];
-    if (!first.has(n)) first.set(n, u.ms); else (perUnit.get(n) ?? perUnit.set(n, []).get(n)!).push(u.ms);
-  }
-  const j = m.cpu.jit?.snapshot();
+  for (const u of g.units) if (!first.has(u.name)) first.set(u.name, u.ms); else push(perUnit, u.name, u.ms);
+  const j = g.machine.cpu.jit?.snapshot();
   const jit = j ? `${j.blocks} blocks, ${j.modules} modules, compile ${(j.compileMs / Math.max(1, j.blocks)).toFixed(3)} ms/block ` +
     `(${(j.compileMs / Math.max(1, j.modules)).toFixed(2)} ms/module), instantiate ${(j.instantiateMs / Math.max(1, j.modules)).toFixed(2)} ms/module, ` +
     `${j.insnsCustom} custom + ${j.insnsGeneric} generic instructions` : "jit off";
-  return { perUnit, first, firstOutputMs: firstOut, sums, jit };
+  return { perUnit, first, firstOutputMs: g.firstOutputMs, sums: g.sums, jit };
 }
 
 /** v86 runs in a child process per round (a stopped v86 instance keeps timers that disturb later measurements). */
@@ -110,14 +69,15 @@ async function v86Child(kernel: Uint8Array): Promise<EngineRun> {
 }
 
 async function main(): Promise<void> {
-  const kernel = new Uint8Array(readFileSync(join(buildDir, "bench-kernel.elf")));
+  const kernel = loadBenchKernel();
   const R = new Map<string, number[]>(), R1 = new Map<string, number[]>(), V = new Map<string, number[]>(), V1 = new Map<string, number[]>();
   const N = new Map<string, number[]>();
-  const add = (m: Map<string, number[]>, k: string, v: number[]) => (m.get(k) ?? m.set(k, []).get(k)!).push(...v);
+  const add = (m: Map<string, number[]>, k: string, v: number[]) => push(m, k, ...v);
   const rFirst: number[] = [], vFirst: number[] = [];
   let jit = "";
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [k, v] of runNative()) add(N, k, v.slice(1));
+    const seen = new Set<string>();
+    for (const u of runNativeBench(REPS).units) if (seen.has(u.name)) add(N, u.name, [u.ms]); else seen.add(u.name);
     const r = runRingone(kernel);
     const v = runV86();
     for (const [k, s] of r.sums) if (v.sums.get(k) !== s) throw new Error(`checksum mismatch on ${k}: ringone ${s}, v86 ${v.sums.get(k)}`);
@@ -136,16 +96,15 @@ async function main(): Promise<void> {
     rs.push(r / n); vs.push(v / n); ratio.push(v / r);
     rows.push([k, r.toFixed(2), f.toFixed(2), v.toFixed(2), fv.toFixed(2), `${(v / r).toFixed(2)}x`, `${(r / n).toFixed(1)}x`, `${(v / n).toFixed(1)}x`]);
   }
-  rows.push(["geomean", "", "", "", "", `${geo(ratio).toFixed(2)}x`, `${geo(rs).toFixed(1)}x`, `${geo(vs).toFixed(1)}x`]);
-  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  "));
+  rows.push(["geomean", "", "", "", "", `${geomean(ratio).toFixed(2)}x`, `${geomean(rs).toFixed(1)}x`, `${geomean(vs).toFixed(1)}x`]);
+  printTable(rows);
   console.log(`time to first COM1 output: ringone ${median(rFirst).toFixed(0)} ms, v86 ${median(vFirst).toFixed(0)} ms`);
   console.log(`ringone JIT (last round): ${jit}`);
   console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; ms per unit of work: steady state = units after the first, each timed inside the run; checksums equal)`);
 }
 
 if (process.argv.includes("--v86-child")) {
-  const r = await v86Child(new Uint8Array(readFileSync(join(buildDir, "bench-kernel.elf"))));
+  const r = await v86Child(loadBenchKernel());
   console.log(JSON.stringify({ perUnit: [...r.perUnit], first: [...r.first], sums: [...r.sums], firstOutputMs: r.firstOutputMs }));
 } else {
   await main();

@@ -27,6 +27,7 @@ import { ElfError } from "./elf/elf32.ts";
 import { detectKernel } from "./cli-detect.ts";
 import { PvMachine } from "./xen/pv-machine.ts";
 import { FileDisk } from "./xen/backends/disk-image.ts";
+import { backendsOf } from "./xen/install-backends.ts";
 import type { VbdOptions } from "./xen/backends/blkback.ts";
 import type { JitMode } from "./jit/jit.ts";
 import type { Cpu } from "./core/cpu.ts";
@@ -129,6 +130,11 @@ function bootPv(a: Args, image: Uint8Array): number {
   if (a.stats) {
     process.stderr.write(`\n[ringone] ${r.detail}; ${r.instructions} instructions in ${ms.toFixed(0)} ms (${(Number(r.instructions) / ms / 1000).toFixed(1)} MIPS)\n`);
     for (const l of m.statsReport()) process.stderr.write(`[ringone] ${l}\n`);
+    for (const d of backendsOf(m)?.disks ?? []) {
+      const s = d.stats;
+      process.stderr.write(`[ringone] ${d.dev}: ${s.connects} connections, ${s.requests} requests (${s.reads} reads of ${s.sectorsRead} sectors, ` +
+        `${s.writes} writes of ${s.sectorsWritten} sectors, ${s.errors} errors, ${s.unsupported} unsupported), state ${d.state}\n`);
+    }
     jitStats(m.cpu);
   }
   if (r.exitCode !== 0) process.stderr.write(`\n[ringone] ${r.detail}\n`);

@@ -369,8 +369,9 @@ describe.skipIf(!HAVE_KERNEL)("ringone boot --disk (CLI)", () => {
 
   it("serves a raw image file read-only to a PV guest", () => {
     const before = readFileSync(img);
-    const r = run(elfPath("blkfront", "pae"), "--disk", img, "--cmdline", "fs_label=clidisk fs_blocks=4096");
+    const r = run(elfPath("blkfront", "pae"), "--disk", img, "--cmdline", "fs_label=clidisk fs_blocks=4096", "--stats");
     expect(r.stdout).toContain("Test result: SUCCESS");
+    expect(r.stderr).toContain("[ringone] xvda: 1 connections, 6 requests (2 reads of 4 sectors, 0 writes of 0 sectors, 3 errors, 1 unsupported), state 6");
     expect(r.status).toBe(0);
     expect(readFileSync(img).equals(before)).toBe(true);
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * ringone command line.
+ *   ringone                  boots the bundled demo PV guest (guests/pv/tests/demo.c, PAE build)
  *   ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native | --pv]
  *                [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug]
  *                [--no-jit | --jit on|off|force] [--max-instructions N] [--stats]
@@ -19,7 +20,8 @@
  * forever. Native: 0 halted, 3 triple fault or unhandled exception, 4 instruction limit.
  * Both: 64 for usage errors and malformed kernels (ElfError).
  */
-import { fstatSync, readFileSync } from "node:fs";
+import { existsSync, fstatSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { PcMachine } from "./machine.ts";
 import { loadMultiboot, findMultibootHeader } from "./loaders/multiboot.ts";
 import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.ts";
@@ -40,7 +42,11 @@ interface Args {
   jit?: JitMode; disks: { path: string; writable: boolean }[];
 }
 
-const USAGE = "usage: ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--no-jit | --jit on|off|force] [--max-instructions N] [--stats] [--disk IMG]... [--disk-rw IMG]...\n" +
+/** The demo PV guest, relative to the CLI bundle (dist/cli.mjs) or this file (host/cli.ts). */
+const DEMO_KERNEL = fileURLToPath(new URL("../guests/build/pv/demo-pae.elf", import.meta.url));
+
+const USAGE = "usage: ringone                (boots the bundled demo PV guest)\n" +
+  "       ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--no-jit | --jit on|off|force] [--max-instructions N] [--stats] [--disk IMG]... [--disk-rw IMG]...\n" +
   "  --disk IMG     a raw disk image for a PV guest (xvda, xvdb, ... in order; read-only)\n" +
   "  --disk-rw IMG  the same, writable: the guest's writes go to the file";
 
@@ -195,7 +201,13 @@ async function boot(a: Args): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === "--version") { console.log("ringone 0.1.0"); return 0; }
+    if (argv[0] === "--help" || argv[0] === "-h") { console.log(USAGE); return 0; }
     if (argv[0] === "boot") return await boot(parse(argv.slice(1)));
+    if (argv.length === 0) {
+      if (!existsSync(DEMO_KERNEL)) throw new UsageError(`the demo guest ${DEMO_KERNEL} is not built: run \`npm run build:guests\` (needs gcc-multilib)`);
+      process.stderr.write(`[ringone] no arguments: booting the bundled demo PV guest (${DEMO_KERNEL}); \`ringone --help\` for usage\n`);
+      return await boot(parse([DEMO_KERNEL, "--cmdline", "demo", "--stats"]));
+    }
     throw new UsageError(USAGE);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ElfError || e instanceof LoadError) { process.stderr.write(`ringone: ${e.message}\n`); return EXIT_USAGE; }

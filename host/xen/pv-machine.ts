@@ -28,6 +28,7 @@ import { reasonName } from "./hypercalls/sched.ts";
 import { installMm } from "./mm/index.ts";
 import { installTrapsAndEvents } from "./install-events.ts";
 import { installBackends } from "./install-backends.ts";
+import type { VbdOptions } from "./backends/blkback.ts";
 
 /** An exception the guest raised (the core intercepted it). */
 export interface GuestFault {
@@ -87,6 +88,8 @@ const DEBUG_CLOBBER = 0xdeadbeef;
 export interface PvMachineOptions extends PvBuildOptions {
   /** Instructions per run() slice of the core (default 1,000,000). */
   slice?: number;
+  /** PV disks (blkback), xvda first. */
+  disks?: VbdOptions[];
 }
 
 export class PvMachine {
@@ -127,7 +130,7 @@ export class PvMachine {
     this.cpu.interceptExceptions(0xffffffff);
     installMm(this); // page-table types of the initial tables; ptwr and lazy-LDT fault handlers
     installTrapsAndEvents(this);
-    installBackends(this); // xenstore and console rings (ports 1 and 2 of start_info)
+    installBackends(this, { disks: opts.disks }); // xenstore and console rings (ports 1 and 2 of start_info), PV disks
   }
 
   get output(): string { return this.domain.output; }

@@ -248,6 +248,18 @@ describe("ringone boot (CLI) with PV kernels", () => {
     expect(r.stderr).toContain("hypercalls:");
     expect(r.status).toBe(0);
   });
+  it("with no arguments boots the bundled demo PV guest, which checks what it shows", () => {
+    const r = spawnSync(process.execPath, [cli], { encoding: "utf8" });
+    expect(r.stderr).toContain("booting the bundled demo PV guest");
+    expect(r.stdout).toContain("running in ring 1, PAE (3-level) paging");
+    expect(r.stdout).toContain("a writable mapping of our top-level page table: -16");
+    expect(r.stdout).toContain("multicall of 4: results 0x40011 0x40011 0 4096");
+    expect(r.stdout).toMatch(/timer: 5 VIRQ_TIMER upcalls on port \d+ while blocked/);
+    expect(r.stdout).toContain("work: 9592 primes below 100000");
+    expect(r.stdout).toContain("Test result: SUCCESS");
+    expect(r.stderr).toContain("multicall batch sizes: 4x1");
+    expect(r.status).toBe(0);
+  });
   it("derives the exit code from the shutdown reason", () => {
     expect(run(elfPath("shutdown", "2l"), "--cmdline", "reason=1").status).toBe(2);
     expect(run(elfPath("shutdown", "pae"), "--cmdline", "reason=3").status).toBe(1);

@@ -94,6 +94,8 @@ export class Vcpu {
   cr2 = 0;
   /** Virtual IOPL (PHYSDEVOP_set_iopl), 0..3. */
   iopl = 0;
+  /** MSR_MISC_FEATURES_ENABLES.CPUID_FAULTING as the guest set it: user-mode CPUID gets #GP(0). */
+  cpuidFaulting = false;
   /** PHYSDEVOP_set_iobitmap: guest-virtual bitmap and port count. */
   iobitmap = { ptr: 0, nrPorts: 0 };
   /** Debug registers as the guest set them (DR4/DR5 are aliases and not stored). */

@@ -10,7 +10,8 @@
  * --disk / --disk-rw give a PV guest raw disk images as xvda, xvdb, ... (PV block backend; --disk
  * opens the image read-only, --disk-rw lets the guest write it in place).
  * A kernel whose ELF carries Xen notes boots as a Xen PV guest (ring 1, ringone in Xen's place);
- * its console (HYPERVISOR_console_io) goes to stdout. Otherwise it boots on the emulated PC: a
+ * its console ring goes to stdout and its HYPERVISOR_console_io text, as in Xen's log, to stderr
+ * with "(d1) " in front of each line. Otherwise it boots on the emulated PC: a
  * multiboot kernel (ELF or a.out kludge), a flat binary (--flat ADDR), or firmware alone (--bios
  * FILE with no kernel); COM1 and the debug ports go to stdout, stdin to COM1's receiver.
  * --pv / --native force the mode where a kernel supports both.
@@ -28,6 +29,8 @@ import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.
 import { ElfError } from "./elf/elf32.ts";
 import { detectKernel } from "./cli-detect.ts";
 import { PvMachine } from "./xen/pv-machine.ts";
+import { GUEST_DOMID } from "./xen/domain.ts";
+import { domainLogWriter } from "./xen/console-log.ts";
 import { FileDisk } from "./xen/backends/disk-image.ts";
 import { backendsOf } from "./xen/install-backends.ts";
 import type { VbdOptions } from "./xen/backends/blkback.ts";
@@ -48,7 +51,8 @@ const DEMO_KERNEL = fileURLToPath(new URL("../guests/build/pv/demo-pae.elf", imp
 const USAGE = "usage: ringone                (boots the bundled demo PV guest)\n" +
   "       ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--no-jit | --jit on|off|force] [--max-instructions N] [--stats] [--disk IMG]... [--disk-rw IMG]...\n" +
   "  --disk IMG     a raw disk image for a PV guest (xvda, xvdb, ... in order; read-only)\n" +
-  "  --disk-rw IMG  the same, writable: the guest's writes go to the file";
+  "  --disk-rw IMG  the same, writable: the guest's writes go to the file\n" +
+  "A PV guest's console ring goes to stdout; its console_io text, as in Xen's log, to stderr as \"(d1) ...\" lines.";
 
 function parse(argv: string[]): Args {
   const a: Args = { mem: 64, cmdline: "", modules: [], max: 5e9, stats: false, apic: true, xenDebug: false, disks: [] };
@@ -122,7 +126,10 @@ function bootPv(a: Args, image: Uint8Array): number {
   const modules = parseModules(a);
   const m = new PvMachine(image, {
     memMB: a.mem, cmdline: a.cmdline, modules, xenDebug: a.xenDebug, what: a.kernel, jit: a.jit,
-    onOutput: (b) => process.stdout.write(b), disks: openDisks(a),
+    // The domain's console (its PV console ring) on stdout; its console_io text is Xen's log on
+    // stderr, "(d1) " in front of each line (docs/pv-design.md, "Console").
+    onOutput: (b) => process.stdout.write(b), onLog: domainLogWriter(GUEST_DOMID, (b) => process.stderr.write(b)),
+    disks: openDisks(a),
   });
   // The PV run is synchronous: console input (the ring's in[], or CONSOLEIO_read) is what stdin
   // holds when it is a file or a pipe, read to its end before the guest starts; a terminal gives none.

@@ -101,6 +101,8 @@ export class Vcpu {
   set cr2(v: number) { this.dom.cpu.setState32(L.S.PV_CR2, v); }
   /** Virtual IOPL (PHYSDEVOP_set_iopl), 0..3. */
   iopl = 0;
+  /** MSR_MISC_FEATURES_ENABLES.CPUID_FAULTING as the guest set it: user-mode CPUID gets #GP(0). */
+  cpuidFaulting = false;
   /** PHYSDEVOP_set_iobitmap: guest-virtual bitmap and port count. */
   iobitmap = { ptr: 0, nrPorts: 0 };
   /** Debug registers as the guest set them (DR4/DR5 are aliases and not stored). */
@@ -127,12 +129,17 @@ export interface DomainOptions {
   /** Debug-build behaviours of Xen: poison multicall entries and clobber argument registers. */
   xenDebug?: boolean;
   /**
-   * Deliver ring-3 `int 0x80` in the core through the guest's trap-table entry (Xen's direct trap,
-   * traps.ts syncDirectGate); default true. False sends it through the host's #GP path.
+   * Deliver ring-3 `int 0x80` and #PF in the core through the guest's trap table (Xen's direct trap,
+   * traps.ts syncDirectGate); default true. False sends them through the host's fault path.
    */
   directGate?: boolean;
-  /** Guest console output sink (bytes). */
+  /** Guest console output sink (bytes): the domain's console (its PV console ring). */
   onOutput?: (bytes: Uint8Array) => void;
+  /**
+   * The hypervisor's log, where Xen puts a domU's CONSOLEIO_write text ("(d1) " lines, `xl dmesg`).
+   * Without it, console_io text goes to onOutput as well (one stream, in order).
+   */
+  onLog?: (bytes: Uint8Array) => void;
   /** Cap on total console bytes a guest may emit (default 16 MiB). */
   consoleLimit?: number;
 }
@@ -178,6 +185,7 @@ export class Domain {
   /** Console: pending input for CONSOLEIO_read, output sink and its limit. */
   readonly consoleInput: number[] = [];
   private readonly onOutput: (bytes: Uint8Array) => void;
+  private readonly onLog: (bytes: Uint8Array) => void;
   private consoleBytes = 0;
   private readonly consoleLimit: number;
   private readonly outChunks: Uint8Array[] = [];
@@ -197,6 +205,7 @@ export class Domain {
     this.dv = new DataView(this.mem.buffer, this.mem.byteOffset, this.mem.byteLength);
     this.frames = new FrameAllocator(this.nrPages, this.machineFrames);
     this.onOutput = opts.onOutput ?? ((b) => { this.outChunks.push(b.slice()); });
+    this.onLog = opts.onLog ?? this.onOutput;
     this.consoleLimit = opts.consoleLimit ?? 16 << 20;
 
     this.sharedInfoMfn = this.frames.alloc(1, "shared_info");
@@ -263,8 +272,10 @@ export class Domain {
   // ---- console ----------------------------------------------------------------------------------
 
   /**
-   * Guest console output (CONSOLEIO_write): like Xen for a domU, keep printable characters, tab and
-   * newline; stop forwarding once the per-domain limit is reached (one notice).
+   * Guest console output. CONSOLEIO_write text goes to the hypervisor log (onLog) and, like Xen for
+   * a domU, keeps printable characters, tab and newline; `raw` bytes are the guest's own PV console
+   * ring (xenconsoled passes them through to the terminal) and go to onOutput. Forwarding stops once
+   * the per-domain limit is reached (one notice).
    */
   consoleWrite(bytes: Uint8Array, raw = false): void {
     const out: number[] = [];
@@ -275,8 +286,9 @@ export class Domain {
     const room = this.consoleLimit - this.consoleBytes;
     const chunk = Uint8Array.from(out.slice(0, room));
     this.consoleBytes += chunk.length;
-    this.onOutput(chunk);
-    if (this.consoleBytes >= this.consoleLimit) this.onOutput(new TextEncoder().encode("\n[ringone: guest console output limit reached; further output dropped]\n"));
+    const sink = raw ? this.onOutput : this.onLog;
+    sink(chunk);
+    if (this.consoleBytes >= this.consoleLimit) sink(new TextEncoder().encode("\n[ringone: guest console output limit reached; further output dropped]\n"));
   }
   /** Console output collected so far (when no onOutput sink was given). */
   get output(): string { return Buffer.concat(this.outChunks).toString("latin1"); }

@@ -5,7 +5,8 @@
  * hypervisor state or console output from the host side, or expect a particular shutdown.
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { PvMachine, type PvRunResult } from "../../host/xen/pv-machine.ts";
@@ -172,7 +173,7 @@ const CASES: Case[] = [
   {
     kernel: "conring", input: "ping\n",
     after: (m) => {
-      expect(m.output).toContain("conring: hello through the ring\nconring: got ping\n");
+      expect(m.output).toContain("conring: hello through the ring\nconring: got ping\n"); // one stream by default
       expect(m.output).toContain("0123456789".repeat(300) + "\nconring: wrapped\n");
     },
   },
@@ -242,21 +243,36 @@ describe("PV test kernels", () => {
 describe("ringone boot (CLI) with PV kernels", () => {
   const cli = join(root, "bin", "ringone.mjs");
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, "boot", ...args], { encoding: "utf8" });
-  it("boots a PV kernel, prints its console and exits 0 on poweroff", () => {
+  it("boots a PV kernel, prints its console_io text as Xen's log (stderr, \"(d1) \") and exits 0 on poweroff", () => {
     const r = run(elfPath("version", "pae"), "--mem", "16", "--stats");
-    expect(r.stdout).toContain("Test result: SUCCESS");
+    expect(r.stderr).toMatch(/^\(d1\) Test result: SUCCESS$/m);
+    expect(r.stdout).toBe(""); // no console ring output
     expect(r.stderr).toContain("hypercalls:");
     expect(r.status).toBe(0);
   });
-  it("with no arguments boots the bundled demo PV guest, which checks what it shows", () => {
+  it("puts the PV console ring on stdout and console_io on stderr, each line once", () => {
+    const inFile = join(mkdtempSync(join(tmpdir(), "ringone-conring-")), "in.txt");
+    writeFileSync(inFile, "ping\n"); // stdin as a file: the CLI reads a file or FIFO, not a socket
+    const fd = openSync(inFile, "r");
+    const r = spawnSync(process.execPath, [cli, "boot", elfPath("conring", "pae")], { encoding: "utf8", stdio: [fd, "pipe", "pipe"] });
+    closeSync(fd);
+    expect(r.stdout).toContain("conring: hello through the ring\nconring: got ping\n");
+    expect(r.stdout).not.toContain("Test result");
+    expect(r.stderr).toMatch(/^\(d1\) Test result: SUCCESS$/m);
+    expect(r.stderr).not.toContain("hello through the ring");
+    expect(r.status).toBe(0);
+  });
+  it("with no arguments boots the bundled demo PV guest: its console ring on stdout, its log on stderr", () => {
     const r = spawnSync(process.execPath, [cli], { encoding: "utf8" });
     expect(r.stderr).toContain("booting the bundled demo PV guest");
-    expect(r.stdout).toContain("running in ring 1, PAE (3-level) paging");
+    expect(r.stdout).toMatch(/^ringone demo: a Xen PV guest kernel running in ring 1, PAE \(3-level\) paging$/m);
     expect(r.stdout).toContain("a writable mapping of our top-level page table: -16");
     expect(r.stdout).toContain("multicall of 4: results 0x40011 0x40011 0 4096");
     expect(r.stdout).toMatch(/timer: 5 VIRQ_TIMER upcalls on port \d+ while blocked/);
     expect(r.stdout).toContain("work: 9592 primes below 100000");
-    expect(r.stdout).toContain("Test result: SUCCESS");
+    expect(r.stdout).toContain("every answer was the one Xen gives");
+    expect(r.stderr).toContain("(d1) Test result: SUCCESS");
+    expect(r.stderr).not.toContain("FAIL");
     expect(r.stderr).toContain("multicall batch sizes: 4x1");
     expect(r.status).toBe(0);
   });
@@ -291,7 +307,6 @@ describe("ringone boot (CLI) with PV kernels", () => {
   });
 });
 
-import { writeFileSync } from "node:fs";
 
 /** Set U/S in every L1 entry of the initial region (host-side stand-in for update_va_mapping). */
 function userMapRegion(m: PvMachine): void {

@@ -26,6 +26,6 @@ export const XEN_SYSCTL_INTERFACE_VERSION = 0x15;
 
 /** Privileged: -EACCES for a wrong interface version, -EPERM for a domU otherwise (XTF probes this). */
 export function sysctl(hc: HypercallContext, [arg]: Args): HcResult {
-  const ver = hc.mem.readU32(arg);
+  const ver = hc.mem.readU32(arg + 4); // struct xen_sysctl { u32 cmd; u32 interface_version; ... }
   return xenErr(ver !== XEN_SYSCTL_INTERFACE_VERSION ? XEN_EACCES : XEN_EPERM);
 }

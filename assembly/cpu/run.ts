@@ -164,12 +164,13 @@ function reportIntercept(): void {
 }
 
 /**
- * Compiled code does not model the debug machinery: single-step (TF), DR7 breakpoints and the
- * alignment-check / data-breakpoint slow paths run in the interpreter only.
+ * Compiled code does not model the debug machinery: single-step (TF), DR7 breakpoints, the
+ * alignment-check / data-breakpoint slow paths and the resume flag (RF, left set by an IRET after a
+ * fault: the next instruction clears it, which step() does) run in the interpreter only.
  */
 // @ts-ignore: decorator
 @inline function debugQuiet(): bool {
-  return ((load<i32>(STATE + S_EFLAGS) & TF) | (load<i32>(STATE + S_DR + 28) & 0xff)) == 0 && !slowChecks;
+  return ((load<i32>(STATE + S_EFLAGS) & (TF | RF)) | (load<i32>(STATE + S_DR + 28) & 0xff)) == 0 && !slowChecks;
 }
 
 /** Execute up to `budget` instructions; returns the exit reason. */

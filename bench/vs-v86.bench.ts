@@ -1,74 +1,33 @@
 /**
  * ringone (JIT on) against v86 (npm `v86`, its own x86-to-Wasm JIT) and native, on the same
  * multiboot benchmark kernel (guests/bench), interleaved rounds. Prints per workload:
- *   ringone steady state (median per-unit time after the first unit, timed by the marker port 0x504),
- *   ringone first unit (warm-up: interpreter + hotness + compilation), v86 per-unit time (v86 cannot
- *   see the marker port: its time per workload is measured between the workload's COM1 checksum
- *   lines and divided by REPS, so it includes v86's own warm-up), the ratio v86 / ringone, and both
- *   slowdowns against native; then time to first COM1 output for both, and the JIT's compile costs.
+ *   steady state (median per-unit time after the first unit) and the first unit (warm-up: interpreter,
+ *   hotness, compilation) of each engine: ringone's units are timed by the marker port 0x504, v86's
+ *   (it drops unknown ports) by the '.' the kernel writes to COM1 after each unit; the ratio
+ *   v86 / ringone of the steady states, and each engine's slowdown against native; then time to
+ *   first COM1 output for both, and the JIT's compile costs.
  *
  *   npm run bench:vs-v86          (REPS=5 ROUNDS=3 to change the sample size)
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PcMachine } from "../host/machine.ts";
-import { loadMultiboot } from "../host/loaders/multiboot.ts";
-import type { PortDevice } from "../host/pc/bus.ts";
+import { loadBenchKernel, runRingoneBench, runNativeBench, median, geomean, push, printTable, root } from "./lib/bench-kernel.ts";
 
-const root = join(import.meta.dirname, "..");
-const buildDir = join(root, "guests", "build", "bench");
 const REPS = Number(process.env.REPS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
-const geo = (xs: number[]) => Math.exp(xs.reduce((a, b) => a + Math.log(b), 0) / xs.length);
 
+/** Per workload: the first unit and the later ones (ms), checksums, time to first COM1 output. */
 interface EngineRun { perUnit: Map<string, number[]>; first: Map<string, number>; firstOutputMs: number; sums: Map<string, string> }
 
-function runNative(): Map<string, number[]> {
-  const out = execFileSync(join(buildDir, "bench-native"), [String(REPS)], { encoding: "utf8" });
-  const m = new Map<string, number[]>();
-  for (const line of out.trim().split("\n")) {
-    const [name, , ns] = line.split(" ");
-    (m.get(name) ?? m.set(name, []).get(name)!).push(Number(ns) / 1e6);
-  }
-  return m;
-}
-
 function runRingone(kernel: Uint8Array): EngineRun & { jit: string } {
-  const t0 = performance.now();
-  let firstOut = 0;
-  const m = new PcMachine({ memMB: 32, onOutput: (b) => { if (!firstOut) firstOut = performance.now() - t0; out.push(b); } });
-  const out: number[] = [];
-  const units: { id: number; ms: number }[] = [];
-  let ts = 0, id = 0;
-  const marker: PortDevice = {
-    name: "bench-marker",
-    read: () => 0,
-    write: (_p: number, _s: number, v: number) => {
-      if (v !== 0xffff) { id = v >> 8; ts = performance.now(); } else units.push({ id, ms: performance.now() - ts });
-    },
-  } as unknown as PortDevice;
-  m.bus.register(marker, 0x504);
-  loadMultiboot(m.cpu, kernel, `bench reps=${REPS}`);
-  const r = m.run(5e10);
-  if (r.reason !== "halted") throw new Error(`ringone: ${r.detail}`);
-  const names: string[] = [];
-  const sums = new Map<string, string>();
-  for (const line of Buffer.from(out).toString("latin1").split("\n")) {
-    const [n, s] = line.trim().split(" ");
-    if (s) { names.push(n); sums.set(n, s); }
-  }
+  const g = runRingoneBench(kernel, REPS, { jit: "on" });
   const perUnit = new Map<string, number[]>(), first = new Map<string, number>();
-  for (const u of units) {
-    const n = names[u.id];
-    if (!first.has(n)) first.set(n, u.ms); else (perUnit.get(n) ?? perUnit.set(n, []).get(n)!).push(u.ms);
-  }
-  const j = m.cpu.jit?.snapshot();
+  for (const u of g.units) if (!first.has(u.name)) first.set(u.name, u.ms); else push(perUnit, u.name, u.ms);
+  const j = g.machine.cpu.jit?.snapshot();
   const jit = j ? `${j.blocks} blocks, ${j.modules} modules, compile ${(j.compileMs / Math.max(1, j.blocks)).toFixed(3)} ms/block ` +
     `(${(j.compileMs / Math.max(1, j.modules)).toFixed(2)} ms/module), instantiate ${(j.instantiateMs / Math.max(1, j.modules)).toFixed(2)} ms/module, ` +
     `${j.insnsCustom} custom + ${j.insnsGeneric} generic instructions` : "jit off";
-  return { perUnit, first, firstOutputMs: firstOut, sums, jit };
+  return { perUnit, first, firstOutputMs: g.firstOutputMs, sums: g.sums, jit };
 }
 
 /** v86 runs in a child process per round (a stopped v86 instance keeps timers that disturb later measurements). */
@@ -77,7 +36,7 @@ function runV86(): EngineRun {
     encoding: "utf8", env: { ...process.env }, maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "ignore"],
   });
   const j = JSON.parse(out.trim().split("\n").pop()!);
-  return { perUnit: new Map(j.perUnit), first: new Map(), firstOutputMs: j.firstOutputMs, sums: new Map(j.sums) };
+  return { perUnit: new Map(j.perUnit), first: new Map(j.first), firstOutputMs: j.firstOutputMs, sums: new Map(j.sums) };
 }
 
 async function v86Child(kernel: Uint8Array): Promise<EngineRun> {
@@ -92,56 +51,61 @@ async function v86Child(kernel: Uint8Array): Promise<EngineRun> {
       cmdline: `bench reps=${REPS}`, disable_keyboard: true, disable_mouse: true, disable_speaker: true,
     } as never);
     const timer = setTimeout(() => reject(new Error("v86 timed out")), 600_000);
+    let units: number[] = [];
     e.add_listener("serial0-output-byte", (b: number) => {
       const now = performance.now() - t0;
       if (!firstOut) { firstOut = now; last = now; }
       const c = String.fromCharCode(b);
+      if (c === ".") { units.push(now - last); last = now; return; }
       if (c !== "\n") { line += c; return; }
       const [n, s] = line.trim().split(" ");
       line = "";
-      if (n === "start") { last = now; return; }
-      if (n === "DONE") { clearTimeout(timer); e.stop(); e.destroy?.(); resolve({ perUnit, first, firstOutputMs: firstOut, sums }); return; }
-      if (s) { sums.set(n, s); perUnit.set(n, [(now - last) / REPS]); }
       last = now;
+      if (n === "DONE") { clearTimeout(timer); e.stop(); e.destroy?.(); resolve({ perUnit, first, firstOutputMs: firstOut, sums }); return; }
+      if (s) { sums.set(n, s); first.set(n, units[0]); perUnit.set(n, units.slice(1)); }
+      units = [];
     });
   });
 }
 
 async function main(): Promise<void> {
-  const kernel = new Uint8Array(readFileSync(join(buildDir, "bench-kernel.elf")));
-  const R = new Map<string, number[]>(), R1 = new Map<string, number[]>(), V = new Map<string, number[]>(), N = new Map<string, number[]>();
-  const add = (m: Map<string, number[]>, k: string, v: number[]) => (m.get(k) ?? m.set(k, []).get(k)!).push(...v);
+  const kernel = loadBenchKernel();
+  const R = new Map<string, number[]>(), R1 = new Map<string, number[]>(), V = new Map<string, number[]>(), V1 = new Map<string, number[]>();
+  const N = new Map<string, number[]>();
+  const add = (m: Map<string, number[]>, k: string, v: number[]) => push(m, k, ...v);
   const rFirst: number[] = [], vFirst: number[] = [];
   let jit = "";
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [k, v] of runNative()) add(N, k, v.slice(1));
+    const seen = new Set<string>();
+    for (const u of runNativeBench(REPS).units) if (seen.has(u.name)) add(N, u.name, [u.ms]); else seen.add(u.name);
     const r = runRingone(kernel);
     const v = runV86();
     for (const [k, s] of r.sums) if (v.sums.get(k) !== s) throw new Error(`checksum mismatch on ${k}: ringone ${s}, v86 ${v.sums.get(k)}`);
     for (const [k, xs] of r.perUnit) add(R, k, xs);
     for (const [k, x] of r.first) add(R1, k, [x]);
     for (const [k, xs] of v.perUnit) add(V, k, xs);
+    for (const [k, x] of v.first) add(V1, k, [x]);
     rFirst.push(r.firstOutputMs); vFirst.push(v.firstOutputMs);
     jit = r.jit;
   }
-  const rows = [["workload", "ringone ms", "1st unit", "v86 ms", "v86/ringone", "ringone/native", "v86/native"]];
+  const rows = [["workload", "ringone ms", "1st unit", "v86 ms", "1st unit", "v86/ringone", "ringone/native", "v86/native"]];
   const rs: number[] = [], vs: number[] = [], ratio: number[] = [];
   for (const [k] of R) {
-    const r = median(R.get(k)!), v = median(V.get(k) ?? []), n = median(N.get(k) ?? []), f = median(R1.get(k) ?? []);
+    const r = median(R.get(k)!), v = median(V.get(k) ?? []), n = median(N.get(k) ?? []);
+    const f = median(R1.get(k) ?? []), fv = median(V1.get(k) ?? []);
     rs.push(r / n); vs.push(v / n); ratio.push(v / r);
-    rows.push([k, r.toFixed(2), f.toFixed(2), v.toFixed(2), `${(v / r).toFixed(2)}x`, `${(r / n).toFixed(1)}x`, `${(v / n).toFixed(1)}x`]);
+    rows.push([k, r.toFixed(2), f.toFixed(2), v.toFixed(2), fv.toFixed(2), `${(v / r).toFixed(2)}x`, `${(r / n).toFixed(1)}x`, `${(v / n).toFixed(1)}x`]);
   }
-  rows.push(["geomean", "", "", "", `${geo(ratio).toFixed(2)}x`, `${geo(rs).toFixed(1)}x`, `${geo(vs).toFixed(1)}x`]);
-  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join("  "));
+  rows.push(["geomean", "", "", "", "", `${geomean(ratio).toFixed(2)}x`, `${geomean(rs).toFixed(1)}x`, `${geomean(vs).toFixed(1)}x`]);
+  printTable(rows);
   console.log(`time to first COM1 output: ringone ${median(rFirst).toFixed(0)} ms, v86 ${median(vFirst).toFixed(0)} ms`);
   console.log(`ringone JIT (last round): ${jit}`);
-  console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; ringone: per unit after the first; v86: per-workload time / reps, warm-up included; checksums equal)`);
+  console.log(`(medians of ${ROUNDS} rounds x ${REPS} reps; ms per unit of work: steady state = units after the first, each timed inside the run; checksums equal)`);
 }
 
 if (process.argv.includes("--v86-child")) {
-  const r = await v86Child(new Uint8Array(readFileSync(join(buildDir, "bench-kernel.elf"))));
-  console.log(JSON.stringify({ perUnit: [...r.perUnit], sums: [...r.sums], firstOutputMs: r.firstOutputMs }));
+  const r = await v86Child(loadBenchKernel());
+  console.log(JSON.stringify({ perUnit: [...r.perUnit], first: [...r.first], sums: [...r.sums], firstOutputMs: r.firstOutputMs }));
 } else {
   await main();
 }

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /**
  * ringone command line.
+ *   ringone                  boots the bundled demo PV guest (guests/pv/tests/demo.c, PAE build)
  *   ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native | --pv]
  *                [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug]
  *                [--no-jit | --jit on|off|force] [--max-instructions N] [--stats]
+ *                [--disk IMG]... [--disk-rw IMG]...
  * The JIT defaults to env RINGONE_JIT, else on.
+ * --disk / --disk-rw give a PV guest raw disk images as xvda, xvdb, ... (PV block backend; --disk
+ * opens the image read-only, --disk-rw lets the guest write it in place).
  * A kernel whose ELF carries Xen notes boots as a Xen PV guest (ring 1, ringone in Xen's place);
- * its console (HYPERVISOR_console_io) goes to stdout. Otherwise it boots on the emulated PC: a
+ * its console ring goes to stdout and its HYPERVISOR_console_io text, as in Xen's log, to stderr
+ * with "(d1) " in front of each line. Otherwise it boots on the emulated PC: a
  * multiboot kernel (ELF or a.out kludge), a flat binary (--flat ADDR), or firmware alone (--bios
  * FILE with no kernel); COM1 and the debug ports go to stdout, stdin to COM1's receiver.
  * --pv / --native force the mode where a kernel supports both.
@@ -16,13 +21,19 @@
  * forever. Native: 0 halted, 3 triple fault or unhandled exception, 4 instruction limit.
  * Both: 64 for usage errors and malformed kernels (ElfError).
  */
-import { fstatSync, readFileSync } from "node:fs";
+import { existsSync, fstatSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { PcMachine } from "./machine.ts";
 import { loadMultiboot, findMultibootHeader } from "./loaders/multiboot.ts";
 import { loadFlat, parseAddress, checkFirmware, LoadError } from "./loaders/raw.ts";
 import { ElfError } from "./elf/elf32.ts";
 import { detectKernel } from "./cli-detect.ts";
 import { PvMachine } from "./xen/pv-machine.ts";
+import { GUEST_DOMID } from "./xen/domain.ts";
+import { domainLogWriter } from "./xen/console-log.ts";
+import { FileDisk } from "./xen/backends/disk-image.ts";
+import { backendsOf } from "./xen/install-backends.ts";
+import type { VbdOptions } from "./xen/backends/blkback.ts";
 import type { JitMode } from "./jit/jit.ts";
 import type { Cpu } from "./core/cpu.ts";
 
@@ -31,13 +42,20 @@ export const EXIT_USAGE = 64;
 interface Args {
   kernel?: string; mem: number; cmdline: string; modules: string[]; max: number; stats: boolean;
   mode?: "native" | "pv"; bios?: string; flat?: number; apic: boolean; realtime?: boolean; xenDebug: boolean;
-  jit?: JitMode;
+  jit?: JitMode; disks: { path: string; writable: boolean }[];
 }
 
-const USAGE = "usage: ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--no-jit | --jit on|off|force] [--max-instructions N] [--stats]";
+/** The demo PV guest, relative to the CLI bundle (dist/cli.mjs) or this file (host/cli.ts). */
+const DEMO_KERNEL = fileURLToPath(new URL("../guests/build/pv/demo-pae.elf", import.meta.url));
+
+const USAGE = "usage: ringone                (boots the bundled demo PV guest)\n" +
+  "       ringone boot [KERNEL] [--mem MB] [--cmdline STR] [--module FILE]... [--native|--pv] [--bios FILE] [--flat ADDR] [--no-apic] [--realtime] [--xen-debug] [--no-jit | --jit on|off|force] [--max-instructions N] [--stats] [--disk IMG]... [--disk-rw IMG]...\n" +
+  "  --disk IMG     a raw disk image for a PV guest (xvda, xvdb, ... in order; read-only)\n" +
+  "  --disk-rw IMG  the same, writable: the guest's writes go to the file\n" +
+  "A PV guest's console ring goes to stdout; its console_io text, as in Xen's log, to stderr as \"(d1) ...\" lines.";
 
 function parse(argv: string[]): Args {
-  const a: Args = { mem: 64, cmdline: "", modules: [], max: 5e9, stats: false, apic: true, xenDebug: false };
+  const a: Args = { mem: 64, cmdline: "", modules: [], max: 5e9, stats: false, apic: true, xenDebug: false, disks: [] };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     const next = () => {
@@ -58,6 +76,8 @@ function parse(argv: string[]): Args {
       case "--realtime": a.realtime = true; break;
       case "--no-realtime": a.realtime = false; break;
       case "--xen-debug": a.xenDebug = true; break;
+      case "--disk": a.disks.push({ path: next(), writable: false }); break;
+      case "--disk-rw": a.disks.push({ path: next(), writable: true }); break;
       case "--no-jit": a.jit = "off"; break;
       case "--jit": {
         const m = next();
@@ -96,11 +116,20 @@ function parseModules(a: Args): { data: Uint8Array; cmdline: string }[] {
   });
 }
 
+function openDisks(a: Args): VbdOptions[] {
+  return a.disks.map(({ path, writable }) => {
+    try { return { disk: new FileDisk(path, !writable) }; } catch (e) { throw new UsageError(`cannot open disk ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  });
+}
+
 function bootPv(a: Args, image: Uint8Array): number {
   const modules = parseModules(a);
   const m = new PvMachine(image, {
     memMB: a.mem, cmdline: a.cmdline, modules, xenDebug: a.xenDebug, what: a.kernel, jit: a.jit,
-    onOutput: (b) => process.stdout.write(b),
+    // The domain's console (its PV console ring) on stdout; its console_io text is Xen's log on
+    // stderr, "(d1) " in front of each line (docs/pv-design.md, "Console").
+    onOutput: (b) => process.stdout.write(b), onLog: domainLogWriter(GUEST_DOMID, (b) => process.stderr.write(b)),
+    disks: openDisks(a),
   });
   // The PV run is synchronous: console input (the ring's in[], or CONSOLEIO_read) is what stdin
   // holds when it is a file or a pipe, read to its end before the guest starts; a terminal gives none.
@@ -114,6 +143,11 @@ function bootPv(a: Args, image: Uint8Array): number {
   if (a.stats) {
     process.stderr.write(`\n[ringone] ${r.detail}; ${r.instructions} instructions in ${ms.toFixed(0)} ms (${(Number(r.instructions) / ms / 1000).toFixed(1)} MIPS)\n`);
     for (const l of m.statsReport()) process.stderr.write(`[ringone] ${l}\n`);
+    for (const d of backendsOf(m)?.disks ?? []) {
+      const s = d.stats;
+      process.stderr.write(`[ringone] ${d.dev}: ${s.connects} connections, ${s.requests} requests (${s.reads} reads of ${s.sectorsRead} sectors, ` +
+        `${s.writes} writes of ${s.sectorsWritten} sectors, ${s.errors} errors, ${s.unsupported} unsupported), state ${d.state}\n`);
+    }
     jitStats(m.cpu);
   }
   if (r.exitCode !== 0) process.stderr.write(`\n[ringone] ${r.detail}\n`);
@@ -133,6 +167,7 @@ async function boot(a: Args): Promise<number> {
     }
     if (!k.multiboot) throw new UsageError(`${a.kernel}: --native given but the kernel has no multiboot header`);
   }
+  if (a.disks.length) throw new UsageError("--disk needs a Xen PV guest (the PC has no disk controller)");
   const rom = a.bios ? checkFirmware(readInput(a.bios, "firmware"), a.bios) : undefined;
   const realtime = a.realtime ?? !!process.stdin.isTTY;
   const m = new PcMachine({
@@ -173,7 +208,13 @@ async function boot(a: Args): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === "--version") { console.log("ringone 0.1.0"); return 0; }
+    if (argv[0] === "--help" || argv[0] === "-h") { console.log(USAGE); return 0; }
     if (argv[0] === "boot") return await boot(parse(argv.slice(1)));
+    if (argv.length === 0) {
+      if (!existsSync(DEMO_KERNEL)) throw new UsageError(`the demo guest ${DEMO_KERNEL} is not built: run \`npm run build:guests\` (needs gcc-multilib)`);
+      process.stderr.write(`[ringone] no arguments: booting the bundled demo PV guest (${DEMO_KERNEL}); \`ringone --help\` for usage\n`);
+      return await boot(parse([DEMO_KERNEL, "--cmdline", "demo", "--stats"]));
+    }
     throw new UsageError(USAGE);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ElfError || e instanceof LoadError) { process.stderr.write(`ringone: ${e.message}\n`); return EXIT_USAGE; }

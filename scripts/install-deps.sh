@@ -4,7 +4,8 @@
 # the PC tests boot with --bios; the test skips without it). Skips what is present.
 set -euo pipefail
 # grub-xen-bin: PV GRUB modules for grub-mkimage -O i386-xen (tests/xen/pv-grub.test.ts).
-PKGS=(gcc-multilib nasm binutils qemu-user make seabios grub-xen-bin)
+# e2fsprogs: mke2fs -d builds the ext2 disk PV GRUB boots from (tests/xen/pv-grub-disk.test.ts).
+PKGS=(gcc-multilib nasm binutils qemu-user make seabios grub-xen-bin e2fsprogs)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -16,6 +16,7 @@ import { push16 } from "./stack";
 import { readLin16 } from "../mmu/access";
 import { protectedDeliver } from "./protect-int";
 import { instrStart } from "./progress";
+import { pvPageFaultOn, pvPageFault } from "./pv-gate";
 
 /**
  * Event kinds. EV_FAULT is a fault-class exception: the EFLAGS image it pushes (or saves in the TSS)
@@ -43,6 +44,8 @@ export let interceptVector: i32 = 0;
 export let interceptError: i32 = 0;
 
 export function deliver(vector: i32, kind: i32, hasError: bool, error: i32): i32 {
+  // Xen PV: a ring-3 #PF goes straight to the guest kernel's handler when it can (pv-gate.ts).
+  if (vector == PF && kind == EV_FAULT && pvPageFaultOn() && pvPageFault(error)) return DELIVERED;
   if ((kind == EV_EXCEPTION || kind == EV_FAULT || kind == EV_ICEBP) && intercepted(vector)) {
     interceptVector = vector; interceptError = hasError ? error : 0;
     return INTERCEPTED;

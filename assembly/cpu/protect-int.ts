@@ -21,6 +21,7 @@ import {
   cacheFromDesc, markAccessed, loadNull, commitCs, saveState, restoreState, dropSnapshot,
 } from "./segments";
 import { tssStack, tssSs, tssEsp, taskSwitch, TS_INT } from "./task";
+import { pvGateFor, pvDirectGate } from "./pv-gate";
 
 /** Event kinds as in interrupts.ts (EV_SOFT = INT n/INT3/INTO). */
 const EV_SOFT = 1;
@@ -41,7 +42,12 @@ export function protectedDeliver(vector: i32, kind: i32, hasError: bool, error: 
 
 function deliverPM(vector: i32, ext: i32, soft: bool, hasError: bool, error: i32): void {
   const idtErr = vector * 8 + 2 + ext;
-  if (<u32>(vector * 8 + 7) > load<u32>(STATE + S_IDTR_LIMIT)) { raise(GP, idtErr); return; }
+  if (<u32>(vector * 8 + 7) > load<u32>(STATE + S_IDTR_LIMIT)) {
+    // Xen PV: the system-call vector goes straight to the guest kernel (pv-gate.ts) when it can.
+    if (soft && pvGateFor(vector) && pvDirectGate()) return;
+    raise(GP, idtErr);
+    return;
+  }
   const ga = load<u32>(STATE + S_IDTR_BASE) + <u32>(vector * 8);
   const lo = <u32>readSys32(ga), hi = <u32>readSys32(ga + 4);
   if (faulted) return;

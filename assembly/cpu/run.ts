@@ -27,6 +27,7 @@ import { mmioInstructionDone } from "../mmu/phys";
 import { slowChecks } from "../mmu/tlb";
 import { execBps, execHits, trapBits, clearTrapBits, addTrapBits, setDr6, refreshDebug, DR6_BS, DR6_BT } from "./debug";
 import { segBase, SR_CS } from "./state";
+import { SHADOW_SS } from "./ops/seg";
 
 /** EIP and ESP at the start of the current instruction (for rewinding on faults; see progress.ts). */
 import { instrStart, setInstrStart, runExecuted, setRunExecuted } from "./progress";
@@ -35,6 +36,11 @@ let espStart: i32 = 0;
 let result: i32 = 0;
 /** The pending #DB is an instruction-breakpoint fault: it pushes RF as it is (0), not 1. */
 let bpFault: bool = false;
+/**
+ * Data breakpoint hits of a MOV SS / POP SS: the #DB is held until the next instruction has
+ * completed and reported with that instruction's own debug traps (SDM vol. 3, 6.8.3).
+ */
+let heldTrapBits: i32 = 0;
 
 /** Look for compiled code at the next instruction boundary (after a block-ending instruction, a fault or an interrupt). */
 let jitCheck: bool = false;
@@ -50,6 +56,7 @@ function step(): void {
   setInstrStart(load<u32>(STATE + S_EIP));
   espStart = reg32(ESP);
   clearTrapBits();
+  if (heldTrapBits != 0) { addTrapBits(heldTrapBits); heldTrapBits = 0; }
   const fl = load<i32>(STATE + S_EFLAGS);
   const tf = (fl & TF) != 0;
   const rf = (fl & RF) != 0;
@@ -80,10 +87,15 @@ function step(): void {
       if (rf) store<i32>(STATE + S_EFLAGS, load<i32>(STATE + S_EFLAGS) | RF);
     }
     takeFault();
-  } else if ((tf && load<i32>(STATE + S_INT_SHADOW) != 2) || trapBits != 0) {
-    // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4; MOV SS/POP SS delay it), data
-    // breakpoint hits, the T flag of a task switch: one #DB trap.
-    debugTrap(tf && load<i32>(STATE + S_INT_SHADOW) != 2);
+  } else if (load<i32>(STATE + S_INT_SHADOW) == SHADOW_SS) {
+    // MOV SS / POP SS: no #DB until the next instruction is done. A single step then traps after
+    // that instruction anyway (TF is still set); data breakpoint hits are held for it.
+    heldTrapBits = trapBits;
+    clearTrapBits();
+  } else if (tf || trapBits != 0) {
+    // Single-step trap after the instruction (SDM vol. 3, 17.3.1.4), data breakpoint hits, the
+    // T flag of a task switch: one #DB trap.
+    debugTrap(tf);
   }
 }
 
@@ -158,12 +170,13 @@ function reportIntercept(): void {
 }
 
 /**
- * Compiled code does not model the debug machinery: single-step (TF), DR7 breakpoints and the
- * alignment-check / data-breakpoint slow paths run in the interpreter only.
+ * Compiled code does not model the debug machinery: single-step (TF), DR7 breakpoints, the
+ * alignment-check / data-breakpoint slow paths and the resume flag (RF, left set by an IRET after a
+ * fault: the next instruction clears it, which step() does) run in the interpreter only.
  */
 // @ts-ignore: decorator
 @inline function debugQuiet(): bool {
-  return ((load<i32>(STATE + S_EFLAGS) & TF) | (load<i32>(STATE + S_DR + 28) & 0xff)) == 0 && !slowChecks;
+  return ((load<i32>(STATE + S_EFLAGS) & (TF | RF)) | (load<i32>(STATE + S_DR + 28) & 0xff)) == 0 && !slowChecks;
 }
 
 /** Execute up to `budget` instructions; returns the exit reason. */

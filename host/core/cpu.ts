@@ -225,6 +225,9 @@ export class Cpu {
     this.setState32(L.S.IO_VALID, 1);
   }
 
+  /** Retired instructions as a double (exact below 2^53): for per-exit arithmetic without BigInt. */
+  get instructionCount(): number { return this.stateU32(L.S.ICOUNT_HI) * 0x100000000 + this.stateU32(L.S.ICOUNT_LO); }
+
   get instructions(): bigint {
     return (BigInt(this.stateU32(L.S.ICOUNT_HI)) << 32n) | BigInt(this.stateU32(L.S.ICOUNT_LO));
   }

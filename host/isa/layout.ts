@@ -148,6 +148,32 @@ export const S = {
   JIT_INVALIDATIONS: 0x314,
   JIT_BAILS: 0x318,
   JIT_FLUSHES: 0x31c,
+  /**
+   * Xen PV direct trap gate (assembly/cpu/pv-gate.ts; docs/pv-design.md): `int PV_GATE_VECTOR` from
+   * ring 3 is delivered by the core straight to the guest kernel's handler PV_GATE_CS:PV_GATE_EIP
+   * with Xen's bounce frame on the ring-1 stack of the TSS (SS1:ESP1 = the guest's stack_switch),
+   * instead of the #GP the empty IDT gives. FLAGS bit 0: enabled; bit 1: interrupt-type entry
+   * (events masked on entry: the byte at guest-physical PV_MASK_ADDR, vcpu_info.evtchn_upcall_mask,
+   * is set to 1). PV_GATE_IOPL: the IOPL bits (12-13) of the pushed EFLAGS image. When any check
+   * fails the core falls back to the #GP, so the host's path decides exactly as before.
+   */
+  PV_GATE_FLAGS: 0x400,
+  PV_GATE_VECTOR: 0x404,
+  PV_GATE_CS: 0x408,
+  PV_GATE_EIP: 0x40c,
+  PV_GATE_IOPL: 0x410,
+  PV_MASK_ADDR: 0x414,
+  /**
+   * The same for a #PF raised in ring 3 below HYPERVISOR_VIRT_START (trap_table[14]; no DPL check,
+   * error code pushed with U set, RF = 1 in the image): FLAGS bit 0 on, bit 1 interrupt-type. The
+   * core then also writes the fault address to PV_CR2 (the virtual CR2 MOV from CR2 returns) and to
+   * the guest-physical PV_CR2_ADDR (vcpu_info.arch.cr2).
+   */
+  PV_PF_FLAGS: 0x418,
+  PV_PF_CS: 0x41c,
+  PV_PF_EIP: 0x420,
+  PV_CR2: 0x424,
+  PV_CR2_ADDR: 0x428,
 } as const;
 
 /** One code-cache entry (bytes from JIT_ENTRIES + index * JIT_ENTRY_SIZE; index 0 is unused). */

@@ -37,7 +37,11 @@ export interface PvBuildOptions {
   expectPaging?: "pae" | "2level";
   /** Xen debug-build behaviours (multicall poison, argument clobbering). */
   xenDebug?: boolean;
+  /** Ring-3 `int 0x80` delivered by the core (Xen's direct trap); default true. */
+  directGate?: boolean;
   onOutput?: (bytes: Uint8Array) => void;
+  /** The hypervisor log for the guest's console_io text (DomainOptions.onLog). */
+  onLog?: (bytes: Uint8Array) => void;
   /** Core build options. */
   wasmPath?: string;
   debug?: boolean;
@@ -262,7 +266,7 @@ export function buildDomain(image: Uint8Array, opts: PvBuildOptions): BuiltDomai
   if (needPages > nrPages) throw new ElfError(`${what}: the initial layout needs ${Math.ceil(needPages / 256)} MiB of guest memory; --mem gives ${opts.memMB} MiB`);
 
   const cpu = Cpu.create({ memMB: machineMegabytes(opts.memMB), wasmPath: opts.wasmPath, debug: opts.debug, jit: opts.jit });
-  const dom = new Domain(cpu, { nrPages, pae: k.pae, xenDebug: opts.xenDebug, onOutput: opts.onOutput });
+  const dom = new Domain(cpu, { nrPages, pae: k.pae, xenDebug: opts.xenDebug, directGate: opts.directGate, onOutput: opts.onOutput, onLog: opts.onLog });
   if (k.extendedCr3) dom.vmAssist |= 1 << X.VMASST_TYPE_pae_extended_cr3;
   const mem = dom.mem;
   const ma = (pfn: number) => dom.p2m(pfn) * PAGE;

@@ -73,6 +73,9 @@ export class FrameAllocator {
   get free(): number { return this.end - this.next; }
 }
 
+const VI_UPCALL_MASK = off(X.vcpu_info, "evtchn_upcall_mask");
+const VI_UPCALL_PENDING = off(X.vcpu_info, "evtchn_upcall_pending");
+
 export interface TrapEntry { flags: number; cs: number; address: number }
 export interface Callback { cs: number; eip: number }
 
@@ -90,10 +93,16 @@ export class Vcpu {
   /** The CR0 the guest sees (TS is the virtual TS). */
   virtualCr0 = 0x80050033;
   virtualCr4 = 0;
-  /** Virtual CR2 (also written to vcpu_info.arch.cr2 when a #PF is delivered). */
-  cr2 = 0;
+  /**
+   * Virtual CR2 (also written to vcpu_info.arch.cr2 when a #PF is delivered). Kept in the core's
+   * S.PV_CR2, which the core updates itself when it bounces a ring-3 #PF (assembly/cpu/pv-gate.ts).
+   */
+  get cr2(): number { return this.dom.cpu.stateU32(L.S.PV_CR2); }
+  set cr2(v: number) { this.dom.cpu.setState32(L.S.PV_CR2, v); }
   /** Virtual IOPL (PHYSDEVOP_set_iopl), 0..3. */
   iopl = 0;
+  /** MSR_MISC_FEATURES_ENABLES.CPUID_FAULTING as the guest set it: user-mode CPUID gets #GP(0). */
+  cpuidFaulting = false;
   /** PHYSDEVOP_set_iobitmap: guest-virtual bitmap and port count. */
   iobitmap = { ptr: 0, nrPorts: 0 };
   /** Debug registers as the guest set them (DR4/DR5 are aliases and not stored). */
@@ -105,10 +114,10 @@ export class Vcpu {
 
   /** vcpu_info of this vCPU inside shared_info (machine address). */
   get vcpuInfoMa(): number { return this.dom.sharedInfoMa + this.id * X.vcpu_info.size; }
-  get upcallMask(): number { return this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_mask")]; }
-  set upcallMask(v: number) { this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_mask")] = v & 0xff; }
-  get upcallPending(): number { return this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_pending")]; }
-  set upcallPending(v: number) { this.dom.mem[this.vcpuInfoMa + off(X.vcpu_info, "evtchn_upcall_pending")] = v & 0xff; }
+  get upcallMask(): number { return this.dom.mem[this.vcpuInfoMa + VI_UPCALL_MASK]; }
+  set upcallMask(v: number) { this.dom.mem[this.vcpuInfoMa + VI_UPCALL_MASK] = v & 0xff; }
+  get upcallPending(): number { return this.dom.mem[this.vcpuInfoMa + VI_UPCALL_PENDING]; }
+  set upcallPending(v: number) { this.dom.mem[this.vcpuInfoMa + VI_UPCALL_PENDING] = v & 0xff; }
 }
 
 /** Why a domain stopped (SCHEDOP_shutdown reasons, or the hypervisor crashing it). */
@@ -119,8 +128,18 @@ export interface DomainOptions {
   pae: boolean;
   /** Debug-build behaviours of Xen: poison multicall entries and clobber argument registers. */
   xenDebug?: boolean;
-  /** Guest console output sink (bytes). */
+  /**
+   * Deliver ring-3 `int 0x80` and #PF in the core through the guest's trap table (Xen's direct trap,
+   * traps.ts syncDirectGate); default true. False sends them through the host's fault path.
+   */
+  directGate?: boolean;
+  /** Guest console output sink (bytes): the domain's console (its PV console ring). */
   onOutput?: (bytes: Uint8Array) => void;
+  /**
+   * The hypervisor's log, where Xen puts a domU's CONSOLEIO_write text ("(d1) " lines, `xl dmesg`).
+   * Without it, console_io text goes to onOutput as well (one stream, in order).
+   */
+  onLog?: (bytes: Uint8Array) => void;
   /** Cap on total console bytes a guest may emit (default 16 MiB). */
   consoleLimit?: number;
 }
@@ -139,6 +158,7 @@ export class Domain {
   readonly mem: Uint8Array;
   readonly dv: DataView;
   readonly xenDebug: boolean;
+  readonly directGate: boolean;
 
   readonly sharedInfoMfn: number;
   readonly m2pMfn: number;
@@ -165,6 +185,7 @@ export class Domain {
   /** Console: pending input for CONSOLEIO_read, output sink and its limit. */
   readonly consoleInput: number[] = [];
   private readonly onOutput: (bytes: Uint8Array) => void;
+  private readonly onLog: (bytes: Uint8Array) => void;
   private consoleBytes = 0;
   private readonly consoleLimit: number;
   private readonly outChunks: Uint8Array[] = [];
@@ -174,6 +195,7 @@ export class Domain {
     this.nrPages = opts.nrPages;
     this.pae = opts.pae;
     this.xenDebug = opts.xenDebug ?? false;
+    this.directGate = opts.directGate ?? true;
     const b = opts.pae ? arch.X86_32_BOUNDS.pae : arch.X86_32_BOUNDS.nonpae;
     this.hvStart = b.hypervisorVirtStart;
     this.m2pVirtStart = b.m2pStart;
@@ -183,6 +205,7 @@ export class Domain {
     this.dv = new DataView(this.mem.buffer, this.mem.byteOffset, this.mem.byteLength);
     this.frames = new FrameAllocator(this.nrPages, this.machineFrames);
     this.onOutput = opts.onOutput ?? ((b) => { this.outChunks.push(b.slice()); });
+    this.onLog = opts.onLog ?? this.onOutput;
     this.consoleLimit = opts.consoleLimit ?? 16 << 20;
 
     this.sharedInfoMfn = this.frames.alloc(1, "shared_info");
@@ -249,8 +272,10 @@ export class Domain {
   // ---- console ----------------------------------------------------------------------------------
 
   /**
-   * Guest console output (CONSOLEIO_write): like Xen for a domU, keep printable characters, tab and
-   * newline; stop forwarding once the per-domain limit is reached (one notice).
+   * Guest console output. CONSOLEIO_write text goes to the hypervisor log (onLog) and, like Xen for
+   * a domU, keeps printable characters, tab and newline; `raw` bytes are the guest's own PV console
+   * ring (xenconsoled passes them through to the terminal) and go to onOutput. Forwarding stops once
+   * the per-domain limit is reached (one notice).
    */
   consoleWrite(bytes: Uint8Array, raw = false): void {
     const out: number[] = [];
@@ -261,8 +286,9 @@ export class Domain {
     const room = this.consoleLimit - this.consoleBytes;
     const chunk = Uint8Array.from(out.slice(0, room));
     this.consoleBytes += chunk.length;
-    this.onOutput(chunk);
-    if (this.consoleBytes >= this.consoleLimit) this.onOutput(new TextEncoder().encode("\n[ringone: guest console output limit reached; further output dropped]\n"));
+    const sink = raw ? this.onOutput : this.onLog;
+    sink(chunk);
+    if (this.consoleBytes >= this.consoleLimit) sink(new TextEncoder().encode("\n[ringone: guest console output limit reached; further output dropped]\n"));
   }
   /** Console output collected so far (when no onOutput sink was given). */
   get output(): string { return Buffer.concat(this.outChunks).toString("latin1"); }

@@ -118,6 +118,28 @@ export class EventChannels {
     return p;
   }
 
+  /**
+   * A backend in domain 0 binds (EVTCHNOP_bind_interdomain from its side) to port `p`, which the
+   * guest allocated unbound for domain 0 (EVTCHNOP_alloc_unbound, remote_dom 0) and advertised in
+   * xenstore. Anything else (out of range, not unbound, unbound for another domain) is -EINVAL, as
+   * Xen answers the binding domain; nothing is raised in the guest (Xen marks the binder's port).
+   */
+  bindBackendTo(p: number, onNotify: () => void, remotePort: number): number {
+    if (!this.valid(p)) return -XEN_EINVAL;
+    const c = this.ports[p];
+    if (c.state !== E.EVTCHNSTAT_unbound || c.remoteDom !== DOM0) return -XEN_EINVAL;
+    Object.assign(c, { state: E.EVTCHNSTAT_interdomain, remoteDom: DOM0, peer: remotePort });
+    this.backendNotify.set(p, onNotify);
+    return 0;
+  }
+
+  /** The backend closes its end: the guest's port goes back to unbound for domain 0 (as in Xen). */
+  unbindBackend(p: number, onNotify: () => void): void {
+    if (this.backendNotify.get(p) !== onNotify) return; // the guest closed it already
+    this.backendNotify.delete(p);
+    Object.assign(this.ports[p], { state: E.EVTCHNSTAT_unbound, remoteDom: DOM0, peer: 0 });
+  }
+
   private freePort(p: number): void {
     this.backendNotify.delete(p);
     this.ports[p] = closed();

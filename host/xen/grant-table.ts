@@ -9,7 +9,8 @@
  * get_version); setup_table of more frames than max_nr_frames is GNTST_general_error; a frame_list
  * that cannot be written is GNTST_bad_virt_addr. The table grows to the requested size and never
  * shrinks. The map / unmap / copy / transfer family needs a second domain to act on a grant and
- * is -ENOSYS here (no backend domain can map the guest's grants yet).
+ * is -ENOSYS here (no second guest domain exists); the host's own backends (backends/blkback.ts)
+ * use grants through GrantTable.acquire, with the checks Xen applies to a grant copy.
  */
 import * as G from "./abi/grant_table.ts";
 import * as X from "./abi/xen.ts";
@@ -19,6 +20,7 @@ import type { Domain } from "./domain.ts";
 import { EFault } from "./guest-memory.ts";
 import type { Args, HcResult, HypercallContext } from "./hypercall-types.ts";
 import { mmOf } from "./mm/index.ts";
+import { PGT } from "./mm/page-info.ts";
 
 /** libxl's default max_grant_frames for a domU. */
 export const MAX_GRANT_FRAMES = 32;
@@ -42,6 +44,39 @@ export class GrantTable {
     }
     return true;
   }
+
+  /** v1 entries the table holds now. */
+  get entries(): number { return this.frames.length * (PAGE / G.grant_entry_v1.size); }
+
+  /**
+   * A backend in domain `backend` uses grant `ref` of this domain to access one whole frame (what
+   * Xen checks in acquire_grant_for_copy / map_grant_ref for a v1 entry): the ref must lie in the
+   * table (GNTST_bad_gntref); the entry must be GTF_permit_access for exactly that domain, and not
+   * GTF_readonly when the backend writes (GNTST_general_error); the frame must belong to this domain
+   * (GNTST_bad_page) and, for a write, must not be typed as a page table or descriptor page (it
+   * must be able to take the writable type: GNTST_general_error). The access is synchronous, so
+   * the transient GTF_reading / GTF_writing bits Xen sets while a copy is in flight never show.
+   */
+  acquire(ref: number, backend: number, write: boolean): { mfn: number } | { status: number } {
+    if (ref >>> 0 !== ref || ref >= this.entries) return { status: G.GNTST_bad_gntref };
+    const E = G.grant_entry_v1;
+    const frameIdx = Math.floor(ref / (PAGE / E.size));
+    const ea = this.frames[frameIdx] * PAGE + (ref % (PAGE / E.size)) * E.size;
+    const dv = this.dom.dv;
+    const flags = dv.getUint16(ea + off(E, "flags"), true), domid = dv.getUint16(ea + off(E, "domid"), true);
+    const mfn = dv.getUint32(ea + off(E, "frame"), true);
+    if ((flags & G.GTF_type_mask) !== G.GTF_permit_access || domid !== backend) return { status: G.GNTST_general_error };
+    if (write && (flags & G.GTF_readonly)) return { status: G.GNTST_general_error };
+    if (!mmOf(this.dom).owned(mfn)) return { status: G.GNTST_bad_page };
+    if (write && !writableFrame(this.dom, mfn)) return { status: G.GNTST_general_error };
+    return { mfn };
+  }
+}
+
+/** A frame of the domain that could take the writable type now (not a page table or descriptor page). */
+export function writableFrame(dom: Domain, mfn: number): boolean {
+  const mm = mmOf(dom);
+  return mm.owned(mfn) && (mm.info.count[mfn] === 0 || mm.info.type[mfn] === PGT.writable);
 }
 
 const tables = new WeakMap<Domain, GrantTable>();

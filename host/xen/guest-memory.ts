@@ -29,6 +29,9 @@ const P = 1, RW = 2, PS = 0x80, A = 0x20, D = 0x40;
 const CR0_PG = 0x80000000, CR4_PAE = 0x20, CR4_PSE = 0x10;
 
 export class GuestMemory {
+  /** Machine addresses of the pages of the range being copied (reused: no allocation per access). */
+  private readonly pages: number[] = [];
+
   constructor(private readonly dom: Domain) {}
 
   private get mem(): Uint8Array { return this.dom.mem; }
@@ -43,79 +46,93 @@ export class GuestMemory {
     if (va >= d.hvStart) return -1;
     const cpu = d.cpu;
     const cr0 = cpu.stateU32(L.S.CR0), cr3 = cpu.stateU32(L.S.CR3), cr4 = cpu.stateU32(L.S.CR4);
-    const ram = this.mem.length;
-    const ok = (ma: number, n: number) => ma >= 0 && ma + n <= ram;
-    if (!(cr0 & CR0_PG)) return ok(va, 1) ? va : -1;
+    const ram = d.mem.length;
+    if (!(cr0 & CR0_PG)) return va < ram ? va : -1;
     if (cr4 & CR4_PAE) {
       const l3a = (cr3 & 0xffffffe0) + (va >>> 30) * 8;
-      if (!ok(l3a, 8)) return -1;
+      if (l3a + 8 > ram) return -1;
       const l3 = d.read32(l3a), l3h = d.read32(l3a + 4);
       if (!(l3 & P) || (l3 & 0x180) || (l3h & 0xfffffff0)) return -1;
       const l2a = (l3 & 0xfffff000) + ((va >>> 21) & 0x1ff) * 8;
-      if (!ok(l2a, 8)) return -1;
+      if (l2a + 8 > ram) return -1;
       const l2 = d.read32(l2a), l2h = d.read32(l2a + 4);
       if (!(l2 & P) || (l2h & 0x000ffff0) || (write && !(l2 & RW))) return -1;
       if (l2 & PS) {
         const ma = (l2 & 0xffe00000) + (va & 0x1fffff);
-        if ((l2h & 0xf) || !ok(ma, 1)) return -1;
+        if ((l2h & 0xf) || ma >= ram) return -1;
         d.write32(l2a, l2 | A | (write ? D : 0));
         return ma;
       }
       const l1a = (l2 & 0xfffff000) + ((va >>> 12) & 0x1ff) * 8;
-      if (!ok(l1a, 8)) return -1;
+      if (l1a + 8 > ram) return -1;
       const l1 = d.read32(l1a), l1h = d.read32(l1a + 4);
       if (!(l1 & P) || (l1h & 0x000ffff0) || (write && !(l1 & RW))) return -1;
       const ma = (l1 & 0xfffff000) + (va & 0xfff);
-      if ((l1h & 0xf) || !ok(ma, 1)) return -1;
+      if ((l1h & 0xf) || ma >= ram) return -1;
       if (!(l2 & A)) d.write32(l2a, l2 | A);
-      d.write32(l1a, l1 | A | (write ? D : 0));
+      const n1 = l1 | A | (write ? D : 0);
+      if (n1 !== l1) d.write32(l1a, n1);
       return ma;
     }
     const l2a = (cr3 & 0xfffff000) + (va >>> 22) * 4;
-    if (!ok(l2a, 4)) return -1;
+    if (l2a + 4 > ram) return -1;
     const l2 = d.read32(l2a);
     if (!(l2 & P) || (write && !(l2 & RW))) return -1;
     if ((l2 & PS) && (cr4 & CR4_PSE)) {
       const ma = (l2 & 0xffc00000) + (va & 0x3fffff);
-      if (!ok(ma, 1)) return -1;
+      if (ma >= ram) return -1;
       d.write32(l2a, l2 | A | (write ? D : 0));
       return ma;
     }
     const l1a = (l2 & 0xfffff000) + ((va >>> 12) & 0x3ff) * 4;
-    if (!ok(l1a, 4)) return -1;
+    if (l1a + 4 > ram) return -1;
     const l1 = d.read32(l1a);
     if (!(l1 & P) || (write && !(l1 & RW))) return -1;
     const ma = (l1 & 0xfffff000) + (va & 0xfff);
-    if (!ok(ma, 1)) return -1;
+    if (ma >= ram) return -1;
     if (!(l2 & A)) d.write32(l2a, l2 | A);
-    d.write32(l1a, l1 | A | (write ? D : 0));
+    const n1 = l1 | A | (write ? D : 0);
+    if (n1 !== l1) d.write32(l1a, n1);
     return ma;
   }
 
-  /** Split [va, va+len) into per-page machine ranges; throws EFault on the first bad page. */
-  private ranges(va: number, len: number, write: boolean): [number, number][] {
+  /**
+   * Machine address of [va, va+len) when it lies in one page (the common case: one walk for a whole
+   * struct); throws EFault when that page cannot be accessed; -1 when the range crosses a page.
+   */
+  private onePage(va: number, len: number, write: boolean): number {
     va >>>= 0;
-    if (len < 0) throw new EFault(va, write);
-    if (len === 0) return [];
-    if (va + len > 0x100000000) throw new EFault(va, write);
-    const out: [number, number][] = [];
-    let p = va;
+    if ((va & 0xfff) + len > 4096) return -1;
+    const ma = this.translate(va, write);
+    if (ma < 0) throw new EFault(va, write);
+    return ma;
+  }
+
+  /** Translate every page of [va, va+len) into this.pages; throws EFault on the first bad page. */
+  private walk(va: number, len: number, write: boolean): number {
+    va >>>= 0;
+    if (len < 0 || va + len > 0x100000000) throw new EFault(va, write);
+    let p = va, n = 0;
     const end = va + len;
     while (p < end) {
-      const n = Math.min(end - p, 4096 - (p & 0xfff));
       const ma = this.translate(p, write);
       if (ma < 0) throw new EFault(p, write);
-      out.push([ma, n]);
-      p += n;
+      this.pages[n++] = ma;
+      p += 4096 - (p & 0xfff);
     }
-    return out;
+    return n;
   }
 
   /** copy_from_guest: all-or-nothing read of `len` bytes. */
   copyFromGuest(va: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    let o = 0;
-    for (const [ma, n] of this.ranges(va, len, false)) { out.set(this.mem.subarray(ma, ma + n), o); o += n; }
+    const n = this.walk(va, len, false);
+    let o = 0, p = va >>> 0;
+    for (let i = 0; i < n; i++) {
+      const k = Math.min(len - o, 4096 - (p & 0xfff)), ma = this.pages[i];
+      out.set(this.mem.subarray(ma, ma + k), o);
+      o += k; p += k;
+    }
     return out;
   }
   /**
@@ -123,15 +140,55 @@ export class GuestMemory {
    * memory untouched.
    */
   copyToGuest(va: number, data: Uint8Array): void {
-    let o = 0;
-    for (const [ma, n] of this.ranges(va, data.length, true)) { this.mem.set(data.subarray(o, o + n), ma); o += n; }
+    const len = data.length, n = this.walk(va, len, true);
+    let o = 0, p = va >>> 0;
+    for (let i = 0; i < n; i++) {
+      const k = Math.min(len - o, 4096 - (p & 0xfff));
+      this.mem.set(data.subarray(o, o + k), this.pages[i]);
+      o += k; p += k;
+    }
   }
   /** Check that [va, va+len) is readable (or writable) without copying. */
-  check(va: number, len: number, write: boolean): void { this.ranges(va, len, write); }
+  check(va: number, len: number, write: boolean): void { this.walk(va, len, write); }
 
-  readU32(va: number): number { const b = this.copyFromGuest(va, 4); return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0; }
-  readU16(va: number): number { const b = this.copyFromGuest(va, 2); return b[0] | (b[1] << 8); }
-  writeU32(va: number, v: number): void { this.copyToGuest(va, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff)); }
+  readU32(va: number): number {
+    const ma = this.onePage(va, 4, false);
+    if (ma >= 0) return this.dom.read32(ma);
+    const b = this.copyFromGuest(va, 4);
+    return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  }
+  readU16(va: number): number {
+    const ma = this.onePage(va, 2, false);
+    if (ma >= 0) return this.dom.dv.getUint16(ma, true);
+    const b = this.copyFromGuest(va, 2);
+    return b[0] | (b[1] << 8);
+  }
+  writeU32(va: number, v: number): void {
+    const ma = this.onePage(va, 4, true);
+    if (ma >= 0) { this.dom.write32(ma, v); return; }
+    this.copyToGuest(va, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
+  }
+  /**
+   * Machine address of a `len`-byte guest struct for reading in place when it lies in one page
+   * (the caller reads it with the domain's DataView before anything can change the mapping), else
+   * -1 (use readStruct). Throws EFault for an unreadable page.
+   */
+  structAt(va: number, len: number): number { return this.onePage(va, len, false); }
+  /**
+   * copy_from_guest of `n` little-endian u32 words into `out` (no allocation: one walk when they lie
+   * in one page). All or nothing: throws EFault before `out` is touched.
+   */
+  readWords(va: number, n: number, out: number[]): number[] {
+    const ma = this.onePage(va, n * 4, false);
+    if (ma >= 0) {
+      const dv = this.dom.dv;
+      for (let i = 0; i < n; i++) out[i] = dv.getUint32(ma + i * 4, true);
+      return out;
+    }
+    const s = this.readStruct(va, n * 4);
+    for (let i = 0; i < n; i++) out[i] = s.getUint32(i * 4, true);
+    return out;
+  }
   /** Read a struct of u32 fields at the given byte offsets (one copy). */
   readStruct(va: number, size: number): DataView {
     const b = this.copyFromGuest(va, size);

@@ -25,7 +25,7 @@ import * as events from "./events.ts";
 import * as vcpuOpHc from "./vcpu-op.ts";
 
 export * from "./hypercall-types.ts";
-import type { HypercallHandler } from "./hypercall-types.ts";
+import { HC_DENSE, HypercallStats, type HypercallHandler } from "./hypercall-types.ts";
 
 
 export interface HypercallDef {
@@ -109,3 +109,10 @@ export const HYPERCALLS: readonly HypercallDef[] = [
 
 /** Number -> row (sparse). */
 export const HYPERCALL_BY_NR: ReadonlyMap<number, HypercallDef> = new Map(HYPERCALLS.map((d) => [d.nr, d]));
+
+/** Number -> row, dense (the dispatcher's lookup: one array index per hypercall). */
+export const HYPERCALL_DENSE: readonly (HypercallDef | undefined)[] = Array.from({ length: HC_DENSE }, (_, nr) => HYPERCALL_BY_NR.get(nr));
+if (HYPERCALLS.some((d) => d.nr >= HC_DENSE)) throw new Error("a hypercall number is outside the dense table");
+
+export function hypercallName(nr: number): string { return HYPERCALL_BY_NR.get(nr >>> 0)?.name ?? `#${nr >>> 0}`; }
+export function newStats(): HypercallStats { return new HypercallStats(hypercallName); }

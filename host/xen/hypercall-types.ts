@@ -51,12 +51,32 @@ export interface HypercallHooks {
   portPending?: (port: number) => boolean;
 }
 
-export interface HypercallStats {
-  calls: Map<string, number>;
+/** Hypercall numbers below this are counted in a dense array (the table's numbers all are). */
+export const HC_DENSE = 64;
+
+/**
+ * Per-number call counts (a dense array: counting is on the hot path), multicall batch sizes and
+ * continuations. `calls` is a name -> count view built on demand (reports and tests).
+ */
+export class HypercallStats {
+  readonly byNr = new Float64Array(HC_DENSE);
+  private readonly sparse = new Map<number, number>();
   /** Multicall batch sizes (entries executed per multicall invocation) -> count. */
-  batchSizes: Map<number, number>;
-  continuations: number;
+  readonly batchSizes = new Map<number, number>();
+  continuations = 0;
+  constructor(private readonly nameOf: (nr: number) => string) {}
+  count(nr: number): void {
+    if (nr < HC_DENSE) this.byNr[nr]++;
+    else this.sparse.set(nr, (this.sparse.get(nr) ?? 0) + 1);
+  }
+  /** Calls of hypercall `nr` so far. */
+  of(nr: number): number { return nr < HC_DENSE ? this.byNr[nr] : this.sparse.get(nr) ?? 0; }
+  get calls(): Map<string, number> {
+    const m = new Map<string, number>();
+    this.byNr.forEach((n, nr) => { if (n) m.set(this.nameOf(nr), n); });
+    for (const [nr, n] of this.sparse) m.set(this.nameOf(nr), n);
+    return m;
+  }
 }
-export function newStats(): HypercallStats { return { calls: new Map(), batchSizes: new Map(), continuations: 0 }; }
 
 export type HypercallHandler = (hc: HypercallContext, a: Args) => HcResult;

@@ -1,8 +1,11 @@
 /**
  * The toolstack's devices for the one guest: xenstore (port STORE_EVTCHN) and the PV console
  * (port CONSOLE_EVTCHN), bound in that order as the builder promised in start_info, serviced on
- * every notification, at every exit, and before the vCPU sleeps (input or replies may wake it).
+ * every notification, at every exit, and before the vCPU sleeps (input or replies may wake it);
+ * then one PV disk (blkback) per `disks` entry, which the guest connects through xenstore and
+ * which works on the guest's notifications only.
  */
+import { BlockBackend, type VbdOptions } from "./backends/blkback.ts";
 import { ConsoleBackend } from "./backends/console.ts";
 import { CONSOLE_EVTCHN, STORE_EVTCHN } from "./domain-builder.ts";
 import { eventChannels } from "./events.ts";
@@ -12,7 +15,8 @@ import { XenStore } from "./xenstore/store.ts";
 
 const PAGE = 4096;
 
-export interface Backends { console: ConsoleBackend; xenstore: XenStoreBackend }
+export interface Backends { console: ConsoleBackend; xenstore: XenStoreBackend; disks: BlockBackend[] }
+export interface BackendOptions { name?: string; disks?: VbdOptions[] }
 const installed = new WeakMap<PvMachine, Backends>();
 export function backendsOf(m: PvMachine): Backends | undefined { return installed.get(m); }
 
@@ -31,10 +35,10 @@ export function seedStore(s: XenStore, m: PvMachine, name: string): void {
   s.set(`${home}/data`, "", [`n${d}`]);
 }
 
-export function installBackends(m: PvMachine, name = "ringone-guest"): Backends {
+export function installBackends(m: PvMachine, opts: BackendOptions = {}): Backends {
   const dom = m.domain, ev = eventChannels(dom), L = m.built.layout;
   const store = new XenStore(dom.domid);
-  seedStore(store, m, name);
+  seedStore(store, m, opts.name ?? "ringone-guest");
   const xenstore = new XenStoreBackend(dom, ev, dom.p2m(L.xenstorePfn) * PAGE, store);
   const console = new ConsoleBackend(dom, ev, dom.p2m(L.consolePfn) * PAGE);
   if (xenstore.port !== STORE_EVTCHN || console.port !== CONSOLE_EVTCHN) throw new Error("backend ports differ from start_info");
@@ -54,7 +58,8 @@ export function installBackends(m: PvMachine, name = "ringone-guest"): Backends 
     if (ports.some((p) => ev.raised.has(p))) return true;
     return poll ? poll(ports, timeout) : false;
   };
-  const b = { console, xenstore };
+  const disks = (opts.disks ?? []).map((d, i) => new BlockBackend(dom, ev, store, d, i));
+  const b = { console, xenstore, disks };
   installed.set(m, b);
   return b;
 }

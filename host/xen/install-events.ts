@@ -25,8 +25,7 @@ export function installTrapsAndEvents(m: PvMachine): void {
 
   m.sliceLimit = () => tk.instructionsToDeadline();
   m.beforeResume = (mm) => {
-    tk.fireDue();
-    tk.updateTimeInfo();
+    tk.onResume();
     deliverUpcall(mm);
   };
 

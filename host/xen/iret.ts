@@ -18,48 +18,78 @@ import * as C from "./abi/callback.ts";
 import { FLAT_KERNEL_CS } from "./abi/arch-x86.ts";
 import { XEN_EINVAL, XEN_ENOSYS, xenErr } from "./abi/errno.ts";
 import { NO_RETURN, type Args, type HcResult, type HypercallContext } from "./hypercall-types.ts";
-import { fixupCodeSelector, pushBounceFrame } from "./traps.ts";
+import { fixupCodeSelector, pushBounceFrame, syncDirectGate, type BounceHost } from "./traps.ts";
+import { mmOf } from "./mm/index.ts";
 import type { PvMachine } from "./pv-machine.ts";
 import type { Domain } from "./domain.ts";
 import type { Cpu } from "../core/cpu.ts";
 
 const IF = 1 << 9, IOPL = 3 << 12, VM = 1 << 17;
 
+const frameWords = [0, 0, 0, 0];
+
 export function iret(hc: HypercallContext, _a: Args): HcResult {
   const d = hc.dom, cpu = d.cpu, v = hc.vcpu;
   const esp = cpu.reg("esp");
   const ssBase = cpu.seg(L.SEG_SS).base;
-  let w: DataView;
+  const w = frameWords;
   try {
-    w = hc.mem.readStruct((ssBase + esp) >>> 0, 16);
+    hc.mem.readWords((ssBase + esp) >>> 0, 4, w);
   } catch {
     d.crash(`HYPERVISOR_iret: the iret frame at ESP 0x${esp.toString(16)} cannot be read`);
     return NO_RETURN;
   }
-  const eax = w.getUint32(0, true), eip = w.getUint32(4, true), cs = w.getUint32(8, true) & 0xffff, fl = w.getUint32(12, true);
-  if (d.vmAssist & (1 << X.VMASST_TYPE_architectural_iopl)) v.iopl = (fl >>> 12) & 3;
+  const eax = w[0], eip = w[1], cs = w[2] & 0xffff, fl = w[3];
+  if (d.vmAssist & (1 << X.VMASST_TYPE_architectural_iopl)) { v.iopl = (fl >>> 12) & 3; syncDirectGate(d); }
   if (fl & VM) { d.crash("HYPERVISOR_iret to VM86 mode is not supported"); return NO_RETURN; }
   if ((cs & 3) === 0) { d.crash(`HYPERVISOR_iret to a ring-0 selector (CS 0x${cs.toString(16)})`); return NO_RETURN; }
   let newEsp = (esp + 16) >>> 0, newSs = -1;
   if ((cs & 3) !== 1) {
-    let s: DataView;
-    try { s = hc.mem.readStruct((ssBase + esp + 16) >>> 0, 8); } catch {
+    try { hc.mem.readWords((ssBase + esp + 16) >>> 0, 2, w); } catch {
       d.crash(`HYPERVISOR_iret: the outer stack words at ESP 0x${(esp + 16).toString(16)} cannot be read`);
       return NO_RETURN;
     }
-    newEsp = s.getUint32(0, true);
-    newSs = s.getUint32(4, true) & 0xffff;
+    newEsp = w[0];
+    newSs = w[1] & 0xffff;
   }
+  // The return to the guest reloads the data segment registers (still at ring 1, before CS changes).
+  const failed = reloadDataSegments(d);
   if (cpu.core.loadSelector(L.SEG_CS, cs) !== 0) { d.crash(`HYPERVISOR_iret: CS 0x${cs.toString(16)} cannot be loaded`); return NO_RETURN; }
   if (newSs >= 0 && cpu.core.loadSelector(L.SEG_SS, newSs) !== 0) { d.crash(`HYPERVISOR_iret: SS 0x${newSs.toString(16)} cannot be loaded`); return NO_RETURN; }
-  if ((cs & 3) === 3) nullOuterDataSegments(cpu);
+  if ((cs & 3) === 3 && !failed) nullOuterDataSegments(cpu);
   cpu.setReg("esp", newEsp);
   cpu.eip = eip;
   cpu.eflags = ((fl & ~IOPL) | IF | 2) >>> 0;
   cpu.setReg("eax", eax);
   v.upcallMask = (fl & IF) ? 0 : 1;
+  // A selector that no longer loads: the failsafe callback, for the context the iret returned to.
+  if (failed) deliverFailsafe({ cpu, domain: d, mem: hc.mem }, failed);
   return NO_RETURN;
 }
+
+/** DS, ES, FS, GS: the order of the failsafe frame's selector words (lowest address first). */
+const DATA_SEGS = [L.SEG_DS, L.SEG_ES, L.SEG_FS, L.SEG_GS] as const;
+
+/**
+ * Xen's return to a guest reloads DS, ES, FS and GS from their selectors, so a descriptor the guest
+ * changed or removed since it loaded the register (update_descriptor, set_gdt, SET_LDT) is
+ * checked again. A selector that no longer loads is replaced by the null selector and the four
+ * original selectors are returned (the failsafe callback's frame), else undefined. LDT selectors
+ * first get their shadow LDT page loaded, as Xen's own fault on the LDT mapping would.
+ */
+export function reloadDataSegments(d: Domain): [number, number, number, number] | undefined {
+  const cpu = d.cpu, sels = reloadSels;
+  for (let i = 0; i < 4; i++) sels[i] = cpu.state32(L.S.SEGS + DATA_SEGS[i] * L.SEG_SIZE + L.SEG.SEL) & 0xffff;
+  let failed = false;
+  for (let i = 0; i < 4; i++) {
+    const sel = sels[i];
+    if ((sel & 0xfffc) === 0) continue;
+    if (sel & 4) mmOf(d).loadLdtPages(((sel & 0xfff8) / 4096) | 0);
+    if (cpu.core.loadSelector(DATA_SEGS[i], sel) !== 0) { cpu.core.loadSelector(DATA_SEGS[i], 0); failed = true; }
+  }
+  return failed ? [sels[0], sels[1], sels[2], sels[3]] : undefined;
+}
+const reloadSels = [0, 0, 0, 0];
 
 /**
  * Returning to an outer ring, the CPU (Xen's own iret) loads a null selector into any of ES, DS, FS,
@@ -81,6 +111,7 @@ export function setCallbacks(hc: HypercallContext, [ecs, eeip, fcs, feip]: Args)
   const v = hc.vcpu;
   v.eventCallback = { cs: fixupCodeSelector(ecs), eip: eeip >>> 0 };
   v.failsafeCallback = { cs: fixupCodeSelector(fcs), eip: feip >>> 0 };
+  v.failsafeMasksEvents = false; // Xen registers both with flags 0: CALLBACKF_mask_events cleared
   return 0;
 }
 
@@ -151,7 +182,7 @@ export function deliverUpcall(m: PvMachine): boolean {
  * code, CS = FLAT_KERNEL_CS (compat Xen ignores the registered CS), events masked only with
  * CALLBACKF_mask_events. The caller has already loaded null selectors where the reload failed.
  */
-export function deliverFailsafe(m: PvMachine, segs: [number, number, number, number]): boolean {
+export function deliverFailsafe(m: BounceHost, segs: [number, number, number, number]): boolean {
   const v = m.domain.vcpu;
   return pushBounceFrame(m, {
     cs: v.failsafeCallback.cs ? FLAT_KERNEL_CS : 0, eip: v.failsafeCallback.eip,

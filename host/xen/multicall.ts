@@ -18,42 +18,59 @@ export const MULTICALL_CHUNK = 64;
 const ENTRY = multicall_entry.size;
 const F = multicall_entry.fields;
 const NARGS = F.args.count!;
+const OP = F.op.offset, ARGS = F.args.offset, RESULT = F.result.offset;
 export const POISON = 0xaa;
+
+/** One argument array for every entry (nesting is refused, so one level suffices). */
+const entryArgs: number[] = new Array<number>(NARGS).fill(0);
+
+function record(hc: HypercallContext, done: number): void {
+  hc.stats.batchSizes.set(done, (hc.stats.batchSizes.get(done) ?? 0) + 1);
+}
+
+/** Read entry `at` (op and args) into entryArgs; returns op. One page walk when it lies in one page. */
+function readEntry(hc: HypercallContext, at: number): number {
+  const ma = hc.mem.structAt(at, ENTRY);
+  if (ma >= 0) {
+    const dv = hc.dom.dv;
+    for (let i = 0; i < NARGS; i++) entryArgs[i] = dv.getUint32(ma + ARGS + i * 4, true);
+    return dv.getUint32(ma + OP, true);
+  }
+  const e = hc.mem.readStruct(at, ENTRY);
+  for (let i = 0; i < NARGS; i++) entryArgs[i] = e.getUint32(ARGS + i * 4, true);
+  return e.getUint32(OP, true);
+}
 
 export function multicall(hc: HypercallContext, [list, nr]: Args): HcResult {
   if (hc.inMulticall) return xenErr(XEN_EINVAL);
   let done = 0;
-  const record = () => hc.stats.batchSizes.set(done, (hc.stats.batchSizes.get(done) ?? 0) + 1);
   try {
     for (; done < nr; done++) {
       if (done === MULTICALL_CHUNK || hc.dom.shutdown || hc.dom.blocked) break;
       const at = (list + done * ENTRY) >>> 0;
-      const e = hc.mem.readStruct(at, ENTRY);
-      const op = e.getUint32(F.op.offset, true);
-      const args: number[] = new Array(NARGS);
-      for (let i = 0; i < NARGS; i++) args[i] = e.getUint32(F.args.offset + i * 4, true);
-      const r = hc.call(op, args, true);
+      const op = readEntry(hc, at);
+      const r = hc.call(op, entryArgs, true);
       if (typeof r === "object" && r.kind === "continue") {
         // Save the sub-call's remaining work in its entry and resume the multicall there.
         const b = new Uint8Array(r.args.length * 4);
         const dv = new DataView(b.buffer);
         r.args.forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
-        hc.mem.copyToGuest(at + F.args.offset, b);
-        record();
+        hc.mem.copyToGuest(at + ARGS, b);
+        record(hc, done);
         return continuation([at, nr - done]);
       }
-      if (typeof r === "object") { done++; record(); return r; } // noreturn (iret): ends the batch
-      hc.mem.writeU32(at + F.result.offset, r);
+      if (typeof r === "object") { done++; record(hc, done); return r; } // noreturn (iret): ends the batch
+      hc.mem.writeU32(at + RESULT, r);
       if (hc.dom.xenDebug) {
-        hc.mem.copyToGuest(at + F.op.offset, new Uint8Array(F.op.size).fill(POISON));
-        hc.mem.copyToGuest(at + F.args.offset, new Uint8Array(F.args.size).fill(POISON));
+        hc.mem.copyToGuest(at + OP, new Uint8Array(F.op.size).fill(POISON));
+        hc.mem.copyToGuest(at + ARGS, new Uint8Array(F.args.size).fill(POISON));
       }
     }
   } catch (e) {
-    record();
+    record(hc, done);
     throw e; // EFault -> -EFAULT for the multicall (entries before it have run)
   }
-  record();
+  record(hc, done);
   if (done < nr && !hc.dom.shutdown && !hc.dom.blocked) return continuation([(list + done * ENTRY) >>> 0, nr - done]);
   return 0;
 }

@@ -19,7 +19,9 @@
  *     RDMSR/WRMSR      kernel only; the PV MSR policy below; anything else #GP.
  *     RDTSC            reaches us only with CR4.TSD: kernel gets the TSC, user mode #GP.
  *     CPUID            the core runs with CPUID faulting (S.CPUID_FAULT) so ring 1/3 CPUID lands
- *                      here and returns the same PV policy as the forced-emulation form.
+ *                      here and returns the same PV policy as the forced-emulation form; with
+ *                      the guest's own CPUID faulting on (MSR 0x140 bit 0, offered through
+ *                      PLATFORM_INFO bit 31), user-mode CPUID gets #GP(0) instead.
  *   Everything else (HLT, INVD, LGDT, ...) is not emulated: the #GP goes to the guest.
  */
 import * as L from "../isa/layout.ts";
@@ -47,7 +49,13 @@ export const XEN_MSR_PAT = 0x0000050100070406n;
 const MSR = {
   TSC: 0x10, APIC_BASE: 0x1b, MISC_ENABLE: 0x1a0, PERF_CAPABILITIES: 0x345, PAT: 0x277, EFER: 0xc0000080,
   SYSENTER_CS: 0x174, SYSENTER_ESP: 0x175, SYSENTER_EIP: 0x176, XEN_HYPERCALL_PAGE: 0x40000000,
+  PLATFORM_INFO: 0xce, MISC_FEATURES_ENABLES: 0x140,
 } as const;
+/**
+ * MSR_INTEL_PLATFORM_INFO.CPUID_FAULTING: Xen offers CPUID faulting to a PV guest when the hardware
+ * has it, and ringone's core does (S.CPUID_FAULT); MISC_FEATURES_ENABLES bit 0 turns it on.
+ */
+const PLATFORM_INFO_CPUID_FAULTING = 1n << 31n, MISC_FEATURES_CPUID_FAULTING = 1n;
 /** MISC_ENABLE as a PV guest sees it: BTS and PEBS unavailable. */
 const MISC_ENABLE_PV = (1 << 11) | (1 << 12);
 /** MSRs the (virtual) host CPU has: a write Xen cannot honour is dropped rather than #GP. */
@@ -135,11 +143,26 @@ function fetch(m: PvMachine, eip: number, n: number): number[] {
 
 const FORCED = [0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2];
 
-/** #UD at the forced-emulation prefix followed by cpuid. */
+/** The guest enabled CPUID faulting and CPUID came from its user mode: #GP(0) instead (Xen). */
+function cpuidFaults(m: PvMachine, cpl: number): boolean {
+  return m.domain.vcpu.cpuidFaulting && (cpl & 2) !== 0;
+}
+
+/**
+ * #UD at the forced-emulation prefix followed by cpuid. With the guest's CPUID faulting on, user
+ * mode gets #GP(0) at the CPUID after the 5-byte prefix instead, as from Xen's
+ * emulate_forced_invalid_op.
+ */
 export function forcedCpuid(m: PvMachine, f: GuestFault): boolean {
   if (f.vector !== 6) return false;
   const b = fetch(m, f.eip, 7);
   if (b.length < 7 || FORCED.some((x, i) => b[i] !== x)) return false;
+  if (cpuidFaults(m, f.cpl)) {
+    const eip = (f.eip + 5) >>> 0;
+    m.cpu.eip = eip;
+    m.handleGuestFault({ ...f, vector: 13, errorCode: 0, hasError: true, eip });
+    return true;
+  }
   emulateCpuid(m, 7, f.eip);
   return true;
 }
@@ -237,7 +260,7 @@ export function privOp(m: PvMachine, f: GuestFault): boolean {
   const rm = modrm & 7, reg = (modrm >> 3) & 7;
   const regForm = modrm >= 0xc0;
   switch (op2) {
-    case 0xa2: emulateCpuid(m, i + 2, f.eip); return true;
+    case 0xa2: if (cpuidFaults(m, f.cpl)) return false; emulateCpuid(m, i + 2, f.eip); return true;
     case 0x06: if (!kernel) return false; setVirtualTs(ctx(m), false); return done(i + 2); // CLTS
     case 0x09: if (!kernel) return false; return done(i + 2); // WBINVD
     case 0x31: { // RDTSC (CR4.TSD set)
@@ -342,6 +365,8 @@ export function readMsr(m: PvMachine, msr: number): bigint | undefined {
     case MSR.TSC: return m.domain.cpu.instructions + ((BigInt(cpu.stateU32(L.S.TSC_HI)) << 32n) | BigInt(cpu.stateU32(L.S.TSC_LO)));
     case MSR.MISC_ENABLE: return BigInt(MISC_ENABLE_PV);
     case MSR.PERF_CAPABILITIES: return 0n;
+    case MSR.PLATFORM_INFO: return PLATFORM_INFO_CPUID_FAULTING;
+    case MSR.MISC_FEATURES_ENABLES: return m.domain.vcpu.cpuidFaulting ? MISC_FEATURES_CPUID_FAULTING : 0n;
     default: return undefined;
   }
 }
@@ -354,6 +379,11 @@ export function writeMsr(m: PvMachine, msr: number, val: bigint): boolean {
     const gfn = Number(val >> 12n);
     if (!m.domain.isGuestFrame(gfn)) return false;
     m.domain.mem.set(buildPvHypercallPage(), m.domain.p2m(gfn) * 4096);
+    return true;
+  }
+  if (msr === MSR.MISC_FEATURES_ENABLES) {
+    if ((val & ~MISC_FEATURES_CPUID_FAULTING) !== 0n) return false; // reserved bits: #GP
+    m.domain.vcpu.cpuidFaulting = (val & MISC_FEATURES_CPUID_FAULTING) !== 0n;
     return true;
   }
   if (msr >= 0x40000000 && msr < 0x40000200) return false;

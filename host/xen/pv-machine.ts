@@ -23,11 +23,12 @@ import { SHUTDOWN_crash, SHUTDOWN_poweroff, SHUTDOWN_reboot, SHUTDOWN_suspend, S
 import { buildDomain, type BuiltDomain, type PvBuildOptions } from "./domain-builder.ts";
 import type { Domain } from "./domain.ts";
 import { GuestMemory, XenError } from "./guest-memory.ts";
-import { HYPERCALL_BY_NR, newStats, type Args, type HcResult, type HypercallContext, type HypercallHooks, type HypercallStats } from "./hypercall-table.ts";
+import { HYPERCALL_DENSE, newStats, type Args, type HcResult, type HypercallContext, type HypercallHooks, type HypercallStats } from "./hypercall-table.ts";
 import { reasonName } from "./hypercalls/sched.ts";
 import { installMm } from "./mm/index.ts";
 import { installTrapsAndEvents } from "./install-events.ts";
 import { installBackends } from "./install-backends.ts";
+import type { VbdOptions } from "./backends/blkback.ts";
 
 /** An exception the guest raised (the core intercepted it). */
 export interface GuestFault {
@@ -79,12 +80,16 @@ export function exitCodeForShutdown(reason: number): number {
 
 const VECTOR_NAMES = ["#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM"];
 const HAS_ERROR = new Set([8, 10, 11, 12, 13, 14, 17]);
-const ARG_REGS = ["ebx", "ecx", "edx", "esi", "edi", "ebp"] as const;
+/** EBX, ECX, EDX, ESI, EDI, EBP as register numbers (encoding order EAX ECX EDX EBX ESP EBP ESI EDI). */
+const ARG_REGS = [3, 1, 2, 6, 7, 5] as const;
+const EAX = 0;
 const DEBUG_CLOBBER = 0xdeadbeef;
 
 export interface PvMachineOptions extends PvBuildOptions {
   /** Instructions per run() slice of the core (default 1,000,000). */
   slice?: number;
+  /** PV disks (blkback), xvda first. */
+  disks?: VbdOptions[];
 }
 
 export class PvMachine {
@@ -94,7 +99,13 @@ export class PvMachine {
   readonly mem: GuestMemory;
   readonly stats: HypercallStats = newStats();
   readonly hooks: HypercallHooks = {};
-  readonly exitCounts = new Map<number, number>();
+  /** Core exits by ExitReason (dense: counted at every exit). */
+  private readonly exitsByReason = new Float64Array(16);
+  get exitCounts(): Map<number, number> {
+    const m = new Map<number, number>();
+    this.exitsByReason.forEach((n, r) => { if (n) m.set(r, n); });
+    return m;
+  }
   /** Emulations tried, in order, before bouncing a fault to the guest. */
   readonly faultHandlers: FaultHandler[] = [];
   /** Deliver an exception through the guest's trap table (TODO(traps)); false = not delivered. */
@@ -112,12 +123,14 @@ export class PvMachine {
     this.cpu = this.built.cpu;
     this.domain = this.built.domain;
     this.mem = new GuestMemory(this.domain);
+    this.ctxTop = this.makeContext(false);
+    this.ctxMc = this.makeContext(true);
     this.slice = opts.slice ?? 1_000_000;
     this.cpu.claimSoftInt(HYPERCALL_VECTOR);
     this.cpu.interceptExceptions(0xffffffff);
     installMm(this); // page-table types of the initial tables; ptwr and lazy-LDT fault handlers
     installTrapsAndEvents(this);
-    installBackends(this); // xenstore and console rings (ports 1 and 2 of start_info)
+    installBackends(this, { disks: opts.disks }); // xenstore and console rings (ports 1 and 2 of start_info), PV disks
   }
 
   get output(): string { return this.domain.output; }
@@ -126,22 +139,22 @@ export class PvMachine {
 
   /** Run hypercall `nr` with `args` (a direct call or a multicall entry); Xen errors become results. */
   hypercall(nr: number, args: Args, inMulticall: boolean): HcResult {
-    const d = HYPERCALL_BY_NR.get(nr >>> 0);
-    const name = d?.name ?? `#${nr >>> 0}`;
-    this.stats.calls.set(name, (this.stats.calls.get(name) ?? 0) + 1);
-    if (!d?.handler) return xenErr(XEN_ENOSYS);
-    // Two contexts made once (hypercalls are the hot exit: no allocation per call).
-    const ctx = inMulticall ? (this.ctxMc ??= this.makeContext(true)) : (this.ctxTop ??= this.makeContext(false));
+    nr >>>= 0;
+    this.stats.count(nr);
+    const handler = nr < HYPERCALL_DENSE.length ? HYPERCALL_DENSE[nr]?.handler : undefined;
+    if (!handler) return xenErr(XEN_ENOSYS);
+    const ctx = inMulticall ? this.ctxMc : this.ctxTop;
     try {
-      return d.handler(ctx, args);
+      return handler(ctx, args);
     } catch (e) {
       if (e instanceof XenError) return xenErr(e.errno);
       throw e;
     }
   }
 
-  private ctxTop?: HypercallContext;
-  private ctxMc?: HypercallContext;
+  // Two contexts made once (hypercalls are the hot exit: no allocation per call).
+  private readonly ctxTop: HypercallContext;
+  private readonly ctxMc: HypercallContext;
   private makeContext(inMulticall: boolean): HypercallContext {
     return {
       dom: this.domain, vcpu: this.domain.vcpu, mem: this.mem, inMulticall,
@@ -149,23 +162,27 @@ export class PvMachine {
     };
   }
 
+  /** The argument registers of a direct hypercall (one array, refilled at every call). */
+  private readonly args: number[] = [0, 0, 0, 0, 0, 0];
+
   /** The SOFTINT 0x82 exit from ring 1: registers in, result out. */
   private serviceHypercall(): void {
     const cpu = this.cpu;
-    const nr = cpu.reg("eax");
-    const args: Args = [cpu.reg(ARG_REGS[0]), cpu.reg(ARG_REGS[1]), cpu.reg(ARG_REGS[2]), cpu.reg(ARG_REGS[3]), cpu.reg(ARG_REGS[4]), cpu.reg(ARG_REGS[5])];
+    const nr = cpu.reg(EAX);
+    const args = this.args;
+    for (let i = 0; i < 6; i++) args[i] = cpu.reg(ARG_REGS[i]);
     const r = this.hypercall(nr, args, false);
     if (typeof r === "number") {
-      cpu.setReg("eax", r >>> 0);
+      cpu.setReg(EAX, r >>> 0);
       if (this.domain.xenDebug) {
-        const arity = HYPERCALL_BY_NR.get(nr)?.arity ?? 0;
+        const arity = (nr < HYPERCALL_DENSE.length ? HYPERCALL_DENSE[nr]?.arity : 0) ?? 0;
         for (let i = 0; i < arity; i++) cpu.setReg(ARG_REGS[i], DEBUG_CLOBBER);
       }
     } else if (r.kind === "continue") {
       // Re-execute `int 0x82` with the remaining work (Xen's hypercall continuation).
       this.stats.continuations++;
       cpu.eip = cpu.exit32(XO.EIP);
-      cpu.setReg("eax", nr);
+      cpu.setReg(EAX, nr);
       r.args.forEach((v, i) => cpu.setReg(ARG_REGS[i], v >>> 0));
     }
   }
@@ -191,10 +208,10 @@ export class PvMachine {
 
   run(maxInstructions = 5e9): PvRunResult {
     const cpu = this.cpu, dom = this.domain;
-    const start = cpu.instructions;
-    const limit = start + BigInt(Math.floor(maxInstructions));
+    const start = cpu.instructionCount;
+    const limit = start + Math.floor(maxInstructions);
     const done = (reason: PvStopReason, detail: string, exitCode: number, shutdownReason?: number): PvRunResult =>
-      ({ reason, detail, exitCode, shutdownReason, crashedByHypervisor: !!dom.shutdown?.byHypervisor, instructions: cpu.instructions - start });
+      ({ reason, detail, exitCode, shutdownReason, crashedByHypervisor: !!dom.shutdown?.byHypervisor, instructions: BigInt(cpu.instructionCount - start) });
     while (true) {
       if (dom.shutdown) {
         const s = dom.shutdown;
@@ -202,13 +219,13 @@ export class PvMachine {
         return done("shutdown", detail, exitCodeForShutdown(s.reason), s.reason);
       }
       if (dom.blocked) return done("blocked", `vCPU 0 blocked forever: ${dom.blocked}`, PV_EXIT.blocked);
-      const left = limit - cpu.instructions;
-      if (left <= 0n) return done("limit", `stopped after ${maxInstructions} instructions`, PV_EXIT.limit);
-      let budget = Number(left > BigInt(this.slice) ? BigInt(this.slice) : left);
+      const left = limit - cpu.instructionCount;
+      if (left <= 0) return done("limit", `stopped after ${maxInstructions} instructions`, PV_EXIT.limit);
+      let budget = left > this.slice ? this.slice : left;
       const toDeadline = this.sliceLimit?.();
       if (toDeadline !== undefined && toDeadline < budget) budget = Math.max(1, toDeadline);
       const r = cpu.run(budget);
-      this.exitCounts.set(r, (this.exitCounts.get(r) ?? 0) + 1);
+      this.exitsByReason[r & 15]++;
       switch (r) {
         case ExitReason.BUDGET:
           break;

@@ -32,13 +32,21 @@ const U64 = (1n << 64n) - 1n;
 
 /** Per-domain time state (vCPU 0). */
 export class TimeKeeper {
+  private single: bigint | undefined;
   /** Absolute system time (ns) of the single-shot timer, or undefined. */
-  singleshot: bigint | undefined;
+  get singleshot(): bigint | undefined { return this.single; }
+  set singleshot(t: bigint | undefined) { this.single = t; this.recalc(); }
   /** Periodic timer period (ns; 0 = stopped) and its next deadline. */
   period: bigint = DEFAULT_PERIOD_NS;
   periodicNext: bigint;
   /** System time the vcpu_time_info was last written at. */
   private lastUpdate = -1n;
+  /**
+   * The hot path at every exit works in doubles (exact below 2^53 ns, 104 days of guest time):
+   * the next deadline and the next vcpu_time_info refresh, as system times.
+   */
+  private dueNum = Infinity;
+  private refreshNum = -Infinity;
   /** Wall clock at system time 0, ns since the epoch. */
   readonly wcEpochNs: bigint;
   /** Raises VIRQ_TIMER (installed by the events engine). */
@@ -49,6 +57,7 @@ export class TimeKeeper {
   constructor(private readonly dom: Domain, wallclockNs?: bigint) {
     this.wcEpochNs = wallclockNs ?? BigInt(Date.now()) * MS;
     this.periodicNext = this.now() + this.period;
+    this.recalc();
     this.writeWallclock();
     this.updateTimeInfo(true);
   }
@@ -65,6 +74,25 @@ export class TimeKeeper {
     c.setState32(L.S.TSC_LO, Number(v & 0xffffffffn));
     c.setState32(L.S.TSC_HI, Number(v >> 32n));
   }
+  /** System time now as a double (exact below 2^53): the exit path's cheap clock. */
+  nowNum(): number {
+    const c = this.dom.cpu;
+    return c.instructionCount + c.stateU32(L.S.TSC_LO) + c.stateU32(L.S.TSC_HI) * 0x100000000;
+  }
+  private recalc(): void {
+    const t = this.nextDeadline();
+    this.dueNum = t === undefined ? Infinity : Number(t);
+  }
+  /**
+   * The return-to-guest work (every exit): fire due timers and refresh vcpu_time_info when
+   * TIME_REFRESH_NS has passed; two double compares when there is nothing to do.
+   */
+  onResume(): void {
+    const now = this.nowNum();
+    if (now >= this.dueNum) this.fireDue();
+    if (now >= this.refreshNum) this.updateTimeInfo();
+  }
+
   /** The guest's TSC now (at an exit: retired instructions + offset). */
   tsc(): bigint { return (this.dom.cpu.instructions + this.tscOffset) & U64; }
   /** System time now, ns (== TSC at 1 GHz). */
@@ -82,6 +110,7 @@ export class TimeKeeper {
     const now = this.now();
     if (!force && this.lastUpdate >= 0n && now - this.lastUpdate < TIME_REFRESH_NS) return;
     this.lastUpdate = now;
+    this.refreshNum = Number(now + TIME_REFRESH_NS);
     const d = this.dom;
     const base = d.vcpu.vcpuInfoMa + off(X.vcpu_info, "time");
     const T = X.vcpu_time_info.fields;
@@ -129,11 +158,12 @@ export class TimeKeeper {
   setPeriodic(period: bigint): void {
     this.period = period;
     this.periodicNext = period ? this.now() + period : 0n;
+    this.recalc();
   }
 
   /** Earliest pending deadline, or undefined when no timer is armed. */
   nextDeadline(): bigint | undefined {
-    let t = this.singleshot;
+    let t = this.single;
     if (this.period && (t === undefined || this.periodicNext < t)) t = this.periodicNext;
     return t;
   }
@@ -142,23 +172,23 @@ export class TimeKeeper {
   fireDue(): number {
     const now = this.now();
     let n = 0;
-    if (this.singleshot !== undefined && this.singleshot <= now) { this.singleshot = undefined; n++; }
+    if (this.single !== undefined && this.single <= now) { this.single = undefined; n++; }
     if (this.period && this.periodicNext <= now) {
       n++;
       // Re-arm from the missed deadline; when far behind, skip whole periods (as Xen does).
       this.periodicNext += this.period;
       if (this.periodicNext <= now) this.periodicNext = now + this.period;
     }
+    this.recalc();
     if (n) { this.updateTimeInfo(true); for (let i = 0; i < n; i++) this.onTimer(); }
     return n;
   }
 
   /** Instructions the guest may run before the next deadline (at least 1). */
   instructionsToDeadline(): number | undefined {
-    const t = this.nextDeadline();
-    if (t === undefined) return undefined;
-    const d = t - this.now();
-    return d <= 0n ? 1 : d > 0x7fffffffn ? 0x7fffffff : Number(d);
+    if (this.dueNum === Infinity) return undefined;
+    const d = this.dueNum - this.nowNum();
+    return d <= 0 ? 1 : d > 0x7fffffff ? 0x7fffffff : Math.ceil(d);
   }
 }
 

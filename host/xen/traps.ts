@@ -24,6 +24,7 @@ import type { Domain, TrapEntry } from "./domain.ts";
 import { GuestMemory } from "./guest-memory.ts";
 import { continuation, type Args, type HcResult, type HypercallContext } from "./hypercall-types.ts";
 import type { GuestFault, PvMachine } from "./pv-machine.ts";
+import type { Cpu } from "../core/cpu.ts";
 import { describeFault } from "./pv-machine.ts";
 
 const TRAP_INFO_SIZE = 8;
@@ -43,16 +44,50 @@ export function setTrapTable(hc: HypercallContext, [table]: Args): HcResult {
   const tt = hc.vcpu.trapTable;
   if (table === 0) {
     for (const e of tt) { e.flags = 0; e.cs = 0; e.address = 0; }
+    syncDirectGate(hc.dom);
     return 0;
   }
-  for (let i = 0; ; i++) {
-    if (i === TRAP_TABLE_CHUNK) return continuation([(table + i * TRAP_INFO_SIZE) >>> 0]);
-    const e = hc.mem.readStruct(table + i * TRAP_INFO_SIZE, TRAP_INFO_SIZE);
-    const address = e.getUint32(4, true);
-    if (address === 0) return 0;
-    const vector = e.getUint8(0);
-    tt[vector] = { flags: e.getUint8(1), cs: fixupCodeSelector(e.getUint16(2, true)), address };
+  try {
+    for (let i = 0; ; i++) {
+      if (i === TRAP_TABLE_CHUNK) return continuation([(table + i * TRAP_INFO_SIZE) >>> 0]);
+      const e = hc.mem.readStruct(table + i * TRAP_INFO_SIZE, TRAP_INFO_SIZE);
+      const address = e.getUint32(4, true);
+      if (address === 0) return 0;
+      const vector = e.getUint8(0);
+      tt[vector] = { flags: e.getUint8(1), cs: fixupCodeSelector(e.getUint16(2, true)), address };
+    }
+  } finally {
+    syncDirectGate(hc.dom); // entries before a bad pointer stay, so the gate follows them
   }
+}
+
+/** The vector Xen delivers without entering the hypervisor (its "int80 direct trap"). */
+export const DIRECT_GATE_VECTOR = 0x80;
+const VI_UPCALL_MASK = off(X.vcpu_info, "evtchn_upcall_mask");
+const VI_CR2 = off(X.vcpu_info, "arch.cr2");
+
+/**
+ * Tell the core (S.PV_GATE_*, assembly/cpu/pv-gate.ts) about trap_table[0x80]: enabled when it
+ * exists with DPL 3 (ring 3 may use it), interrupt-type when its flag 4 is set (events masked on
+ * entry), with the IOPL the pushed EFLAGS image carries (the virtual IOPL with architectural_iopl);
+ * and about trap_table[14] for ring-3 page faults (S.PV_PF_*; any DPL: exceptions are not checked).
+ * Called whenever one of those inputs changes: set_trap_table, vm_assist, set_iopl, iret.
+ */
+export function syncDirectGate(d: Domain): void {
+  const v = d.vcpu, e = v.trapTable[DIRECT_GATE_VECTOR], cpu = d.cpu;
+  const on = d.directGate && (e.cs & ~3) !== 0 && (e.flags & 3) === 3;
+  const archIopl = (d.vmAssist & (1 << X.VMASST_TYPE_architectural_iopl)) !== 0;
+  cpu.setState32(L.S.PV_GATE_VECTOR, DIRECT_GATE_VECTOR);
+  cpu.setState32(L.S.PV_GATE_CS, e.cs);
+  cpu.setState32(L.S.PV_GATE_EIP, e.address);
+  cpu.setState32(L.S.PV_GATE_IOPL, archIopl ? (v.iopl & 3) << 12 : 0);
+  cpu.setState32(L.S.PV_MASK_ADDR, v.vcpuInfoMa + VI_UPCALL_MASK);
+  cpu.setState32(L.S.PV_GATE_FLAGS, on ? 1 | (trapMasksEvents(e) ? 2 : 0) : 0);
+  const pf = v.trapTable[14];
+  cpu.setState32(L.S.PV_PF_CS, pf.cs);
+  cpu.setState32(L.S.PV_PF_EIP, pf.address);
+  cpu.setState32(L.S.PV_CR2_ADDR, v.vcpuInfoMa + VI_CR2);
+  cpu.setState32(L.S.PV_PF_FLAGS, d.directGate && (pf.cs & ~3) !== 0 ? 1 | (trapMasksEvents(pf) ? 2 : 0) : 0);
 }
 
 // ---- the bounce frame -------------------------------------------------------------------------------
@@ -89,11 +124,14 @@ function segmentBase(d: Domain, sel: number): number {
   return ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
 }
 
+/** What a bounce needs: the core, the domain and guest-memory access (a PvMachine, or a hypercall's view). */
+export interface BounceHost { readonly cpu: Cpu; readonly domain: Domain; readonly mem: GuestMemory }
+
 /**
  * Build the bounce frame for the current guest context and switch to the handler. Returns false
  * after crashing the domain (unwritable frame, unloadable handler or stack selector).
  */
-export function pushBounceFrame(m: PvMachine, t: BounceTarget): boolean {
+export function pushBounceFrame(m: BounceHost, t: BounceTarget): boolean {
   const cpu = m.cpu, d = m.domain, v = d.vcpu;
   if ((t.cs & ~3) === 0) {
     d.crash(`${t.what}: no handler registered (CS 0x${t.cs.toString(16)})`);

@@ -281,6 +281,36 @@ describe("data breakpoints", () => {
     expect(cpu.run(10)).toBe(FAULT);
     expect(cpu.stateU32(DR(6)) & 0x400f).toBe(0x4001);
   });
+
+  // mov ss,[0x3000]; nop; nop; hlt  and  pop ss; nop; nop; hlt (ESP = 0x3000); [0x3000] = KDS.
+  const MOV_SS = [0x8e, 0x15, 0x00, 0x30, 0x00, 0x00], POP_SS = [0x17];
+  function movSsCpu(code: number[], eflags = 0x2): Cpu {
+    const s = protectedCpu();
+    s.code(CODE, [...code, 0x90, 0x90, 0xf4]);
+    s.w32(0x3000, KDS);
+    if (code === POP_SS) s.cpu.setReg("esp", 0x3000);
+    setDr(s.cpu, 0, 0x3000); setDr(s.cpu, 7, 0x000f0001); // L0, read/write, 4 bytes
+    s.cpu.eflags = eflags;
+    s.cpu.interceptExceptions(EXC(DB));
+    return s.cpu;
+  }
+
+  it("a read hit by MOV SS or POP SS is held until the next instruction is done (SDM 6.8.3)", () => {
+    for (const code of [MOV_SS, POP_SS]) {
+      const cpu = movSsCpu(code);
+      expect(cpu.run(10)).toBe(FAULT);
+      expect(exc(cpu).vector).toBe(DB);
+      expect(cpu.eip).toBe(CODE + code.length + 1); // after the first NOP, not after MOV SS
+      expect(cpu.stateU32(DR(6)) & 0x400f).toBe(1);
+    }
+  });
+
+  it("a MOV SS hit and a single step of the next instruction give one #DB after it with BS and B0", () => {
+    const cpu = movSsCpu(MOV_SS, 0x102);
+    expect(cpu.run(10)).toBe(FAULT);
+    expect(cpu.eip).toBe(CODE + MOV_SS.length + 1);
+    expect(cpu.stateU32(DR(6)) & 0x400f).toBe(0x4001);
+  });
 });
 
 describe("DR7.GD general detect", () => {

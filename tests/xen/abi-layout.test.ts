@@ -37,11 +37,12 @@ import * as physdev from "../../host/xen/abi/physdev.ts";
 import * as memory from "../../host/xen/abi/memory.ts";
 import * as grant_table from "../../host/xen/abi/grant_table.ts";
 import * as consoleAbi from "../../host/xen/abi/console.ts";
+import * as blkif from "../../host/xen/abi/blkif.ts";
 import * as hypercallPage from "../../host/xen/abi/hypercall-page.ts";
 
 const HEADERS = "/usr/include/xen";
 const MODULES: Record<string, Record<string, unknown>> = {
-  xen, arch, errno, elfnote, features, version, vcpu, sched, event_channel, callback, physdev, memory, grant_table, console: consoleAbi,
+  xen, arch, errno, elfnote, features, version, vcpu, sched, event_channel, callback, physdev, memory, grant_table, console: consoleAbi, blkif,
 };
 
 function haveGcc32(): boolean {
@@ -134,6 +135,8 @@ const PRELUDE = `#include <stddef.h>
 #include <xen/memory.h>
 #include <xen/grant_table.h>
 #include <xen/io/console.h>
+#include <xen/io/blkif.h>
+#include <xen/io/xenbus.h>
 #include <xen/errno.h>
 /* Second expansion of errno.h's list, with the hypervisor-internal entries visible. */
 #define __XEN__ 1

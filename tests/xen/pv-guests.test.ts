@@ -5,7 +5,8 @@
  * hypervisor state or console output from the host side, or expect a particular shutdown.
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { PvMachine, type PvRunResult } from "../../host/xen/pv-machine.ts";
@@ -13,6 +14,7 @@ import * as L from "../../host/isa/layout.ts";
 import { TSS } from "../../host/xen/domain.ts";
 import { HYPERCALL_BY_NR } from "../../host/xen/hypercall-table.ts";
 import { grantTable } from "../../host/xen/grant-table.ts";
+import { mmOf } from "../../host/xen/mm/index.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const elfPath = (name: string, mode: string) => join(root, "guests", "build", "pv", `${name}-${mode}.elf`);
@@ -29,6 +31,8 @@ interface Case {
   modules?: { data: Uint8Array; cmdline: string }[];
   input?: string;
   xenDebug?: boolean;
+  /** false: ring-3 int 0x80 through the host's #GP path instead of the core's direct gate. */
+  directGate?: boolean;
   /** Expected exit code (default 0 with "Test result: SUCCESS"). */
   exitCode?: number;
   /** Host-side setup between the build and the first instruction. */
@@ -41,7 +45,7 @@ function boot(c: Case, mode: string): { m: PvMachine; r: PvRunResult } {
   const p = elfPath(c.kernel, mode);
   expect(existsSync(p), `${p} missing: run "make -C guests/pv"`).toBe(true);
   const m = new PvMachine(new Uint8Array(readFileSync(p)), {
-    memMB: c.memMB ?? 32, cmdline: c.cmdline, modules: c.modules, xenDebug: c.xenDebug,
+    memMB: c.memMB ?? 32, cmdline: c.cmdline, modules: c.modules, xenDebug: c.xenDebug, directGate: c.directGate,
   });
   if (c.input) m.domain.pushConsoleInput(c.input);
   c.before?.(m, mode);
@@ -93,12 +97,12 @@ const CASES: Case[] = [
   { kernel: "debugreg" },
   { kernel: "clobber" },
   {
-    kernel: "hcbench", title: "hcbench (the hypercall bench's kernel: 512 calls, then 16 batches of 16 separately and as multicalls)",
+    kernel: "hcbench", title: "hcbench (the hypercall bench's kernel: a warm-up, 256 calls, then 16 batches of 16 separately and as multicalls)",
     cmdline: "n=256 b=16",
     after: (m) => {
-      expect(m.stats.calls.get("xen_version")).toBe(256 * 3);
-      expect(m.stats.calls.get("multicall")).toBe(16);
-      expect(m.stats.batchSizes.get(16)).toBe(16);
+      expect(m.stats.calls.get("xen_version")).toBe(256 * 5); // warm-up 16 x 16 in multicalls + 256, then 3 x 256
+      expect(m.stats.calls.get("multicall")).toBe(32);
+      expect(m.stats.batchSizes.get(16)).toBe(32);
     },
   },
   { kernel: "clobber", title: "clobber (Xen debug build: used argument registers poisoned)", cmdline: "debug=1", xenDebug: true },
@@ -169,7 +173,7 @@ const CASES: Case[] = [
   {
     kernel: "conring", input: "ping\n",
     after: (m) => {
-      expect(m.output).toContain("conring: hello through the ring\nconring: got ping\n");
+      expect(m.output).toContain("conring: hello through the ring\nconring: got ping\n"); // one stream by default
       expect(m.output).toContain("0123456789".repeat(300) + "\nconring: wrapped\n");
     },
   },
@@ -184,7 +188,42 @@ const CASES: Case[] = [
     },
   },
   { kernel: "ring3", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
+  { kernel: "ring3", title: "ring3 (int 0x80 through the host)", directGate: false, before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "ring3", mode); } },
+  { kernel: "syscall", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); } },
+  { kernel: "syscall", title: "syscall (int 0x80 through the host)", directGate: false, before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); } },
+  ...[true, false].map((direct): Case => ({
+    kernel: "syscall", title: `syscall: an unwritable kernel stack crashes the domain (direct gate ${direct ? "on" : "off"})`,
+    cmdline: "crash=1", exitCode: 1, directGate: direct,
+    before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); },
+    after: (_m, r) => { expect(r.detail).toMatch(/int 0x80 at EIP 0x[0-9a-f]{8} \(ring 3\): the bounce frame cannot be written at e021:3fffffec \(ring 3\)/); },
+  })),
+  {
+    kernel: "failsafe", before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "failsafe", mode); },
+    after: (m) => { expect(m.output).toContain("failsafe: all checks passed"); expect(mmOf(m.domain).audit()).toEqual([]); },
+  },
+  {
+    kernel: "failsafe", title: "failsafe: a bad selector at HYPERVISOR_iret without a failsafe callback crashes the domain",
+    cmdline: "nocb=1", exitCode: 1, before: (m, mode) => { userMapRegion(m); mapSharedInfo(m, "failsafe", mode); },
+    after: (_m, r) => { expect(r.detail).toContain("failsafe callback: no handler registered"); },
+  },
 ];
+
+describe("int 0x80 and #PF from ring 3: the core's direct bounce against the host's path", () => {
+  for (const mode of MODES) {
+    it(`same result, one FAULT exit less per int 0x80 and ring-3 #PF delivered [${mode}]`, () => {
+      const run = (directGate: boolean) => boot({ kernel: "syscall", directGate, before: (m) => { userMapRegion(m); mapSharedInfo(m, "syscall", mode); } }, mode);
+      const on = run(true), off = run(false);
+      for (const { m, r } of [on, off]) expect(r.exitCode, `${r.detail}\n${m.output}`).toBe(0);
+      const [, n, pf] = /syscall: int80 (\d+) pf (\d+)/.exec(on.m.output)!.map(Number);
+      expect([n, pf]).toEqual([9, 3]);
+      expect(off.m.output).toContain(`syscall: int80 ${n} pf ${pf}\n`);
+      const faults = (m: PvMachine) => m.exitCounts.get(L.ExitReason.FAULT) ?? 0;
+      expect(faults(off.m) - faults(on.m)).toBe(n + pf);
+      expect(on.m.cpu.state32(L.S.PV_GATE_FLAGS)).toBe(0); // the last trap table has no 0x80 entry
+      expect(on.m.cpu.state32(L.S.PV_PF_FLAGS)).toBe(0); // nor a #PF entry
+    });
+  }
+});
 
 describe("PV test kernels", () => {
   for (const c of CASES) {
@@ -204,10 +243,37 @@ describe("PV test kernels", () => {
 describe("ringone boot (CLI) with PV kernels", () => {
   const cli = join(root, "bin", "ringone.mjs");
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, "boot", ...args], { encoding: "utf8" });
-  it("boots a PV kernel, prints its console and exits 0 on poweroff", () => {
+  it("boots a PV kernel, prints its console_io text as Xen's log (stderr, \"(d1) \") and exits 0 on poweroff", () => {
     const r = run(elfPath("version", "pae"), "--mem", "16", "--stats");
-    expect(r.stdout).toContain("Test result: SUCCESS");
+    expect(r.stderr).toMatch(/^\(d1\) Test result: SUCCESS$/m);
+    expect(r.stdout).toBe(""); // no console ring output
     expect(r.stderr).toContain("hypercalls:");
+    expect(r.status).toBe(0);
+  });
+  it("puts the PV console ring on stdout and console_io on stderr, each line once", () => {
+    const inFile = join(mkdtempSync(join(tmpdir(), "ringone-conring-")), "in.txt");
+    writeFileSync(inFile, "ping\n"); // stdin as a file: the CLI reads a file or FIFO, not a socket
+    const fd = openSync(inFile, "r");
+    const r = spawnSync(process.execPath, [cli, "boot", elfPath("conring", "pae")], { encoding: "utf8", stdio: [fd, "pipe", "pipe"] });
+    closeSync(fd);
+    expect(r.stdout).toContain("conring: hello through the ring\nconring: got ping\n");
+    expect(r.stdout).not.toContain("Test result");
+    expect(r.stderr).toMatch(/^\(d1\) Test result: SUCCESS$/m);
+    expect(r.stderr).not.toContain("hello through the ring");
+    expect(r.status).toBe(0);
+  });
+  it("with no arguments boots the bundled demo PV guest: its console ring on stdout, its log on stderr", () => {
+    const r = spawnSync(process.execPath, [cli], { encoding: "utf8" });
+    expect(r.stderr).toContain("booting the bundled demo PV guest");
+    expect(r.stdout).toMatch(/^ringone demo: a Xen PV guest kernel running in ring 1, PAE \(3-level\) paging$/m);
+    expect(r.stdout).toContain("a writable mapping of our top-level page table: -16");
+    expect(r.stdout).toContain("multicall of 4: results 0x40011 0x40011 0 4096");
+    expect(r.stdout).toMatch(/timer: 5 VIRQ_TIMER upcalls on port \d+ while blocked/);
+    expect(r.stdout).toContain("work: 9592 primes below 100000");
+    expect(r.stdout).toContain("every answer was the one Xen gives");
+    expect(r.stderr).toContain("(d1) Test result: SUCCESS");
+    expect(r.stderr).not.toContain("FAIL");
+    expect(r.stderr).toContain("multicall batch sizes: 4x1");
     expect(r.status).toBe(0);
   });
   it("derives the exit code from the shutdown reason", () => {
@@ -241,7 +307,6 @@ describe("ringone boot (CLI) with PV kernels", () => {
   });
 });
 
-import { writeFileSync } from "node:fs";
 
 /** Set U/S in every L1 entry of the initial region (host-side stand-in for update_va_mapping). */
 function userMapRegion(m: PvMachine): void {

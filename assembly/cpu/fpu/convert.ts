@@ -71,6 +71,23 @@ export let rTiny: bool = false;
 export let rOverflow: bool = false;
 
 /**
+ * Whether a value cut to `kept` rounds away from it (its magnitude up), given the first dropped bit
+ * (round bit), whether any later dropped bit is set (sticky), kept's low bit and the sign, under
+ * rounding control `rc`. Sets rInexact and rUp.
+ */
+@inline function decideRounding(rb: bool, sticky: bool, odd: bool, negative: bool, rc: i32): bool {
+  rInexact = rb || sticky;
+  let up = false;
+  if (rInexact) {
+    if (rc == RC_NEAREST) up = rb && (sticky || odd);
+    else if (rc == RC_DOWN) up = negative;
+    else if (rc == RC_UP) up = !negative;
+  }
+  rUp = up;
+  return up;
+}
+
+/**
  * Round a finite nonzero value |v| = (m + lo / 2^64) * 2^(ex - 63), m normalised (bit 63 set), to
  * `p` significand bits (24, 53 or 64) with exponent range [emin, emax] under rounding control
  * `rc`. Sets rExp (biased field, bias = emax) and rMant (fraction only for p < 64; with the explicit
@@ -93,14 +110,7 @@ export function roundTo(sign: i32, ex: i32, m: u64, lo: u64, p: i32, emin: i32, 
   } else {
     kept = 0; rb = false; sticky = true;
   }
-  rInexact = rb || sticky;
-  let up = false;
-  if (rInexact) {
-    if (rc == RC_NEAREST) up = rb && (sticky || (kept & 1) != 0);
-    else if (rc == RC_DOWN) up = sign != 0;
-    else if (rc == RC_UP) up = sign == 0;
-  }
-  rUp = up;
+  const up = decideRounding(rb, sticky, (kept & 1) != 0, sign != 0, rc);
   if (up) {
     kept++;
     if (p == 64 ? kept == 0 : (kept >> p) != 0) { kept = p == 64 ? J : kept >> 1; ex++; }
@@ -221,14 +231,7 @@ export function roundInt(s: i32, ex: i32, m: u64, rc: i32): u64 {
   } else {
     kept = 0; rb = false; sticky = true;
   }
-  rInexact = rb || sticky;
-  let up = false;
-  if (rInexact) {
-    if (rc == RC_NEAREST) up = rb && (sticky || (kept & 1) != 0);
-    else if (rc == RC_DOWN) up = s != 0;
-    else if (rc == RC_UP) up = s == 0;
-  }
-  rUp = up;
+  const up = decideRounding(rb, sticky, (kept & 1) != 0, s != 0, rc);
   if (up) kept++;
   return kept;
 }

@@ -11,10 +11,11 @@ void test_main(void) {
     check_eq(HC2(set_segment_base, 0, 0), -ENOSYS, "set_segment_base (x86_64 only)");
     check_eq(hypercall(27, 0, 0, 0, 0, 0), -ENOSYS, "xsm_op");
     check_eq(hypercall(38, 0, 0, 0, 0, 0), -ENOSYS, "tmem_op");
-    u32 ver = 0x15;
-    check_eq(HC1(sysctl, &ver), -EPERM, "sysctl with the right interface version");
-    ver = 0x14;
-    check_eq(HC1(sysctl, &ver), -EACCES, "sysctl with a wrong interface version");
+    /* struct xen_sysctl: cmd, then interface_version (the command must not be read as the version). */
+    struct { u32 cmd; u32 interface_version; u8 u[128]; } sc = { 0, 0x15, { 0 } };
+    check_eq(HC1(sysctl, &sc), -EPERM, "sysctl with the right interface version");
+    sc.cmd = 0x15; sc.interface_version = 0x14;
+    check_eq(HC1(sysctl, &sc), -EACCES, "sysctl with a wrong interface version");
 
     check_eq(HC2(sched_op, 8, 0), -ENOSYS, "sched_op 8");
     check_eq(HC2(sched_op, 0xffffffffu, 0), -ENOSYS, "sched_op 0xffffffff");

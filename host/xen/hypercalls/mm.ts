@@ -51,6 +51,9 @@ function pgOwner(hc: HypercallContext, domid: number): Owner | undefined {
 
 // ---- mmu_update ----------------------------------------------------------------------------------------
 
+/** One request's words (mmu_update: 4, mmuext_op: 3), read without allocation and consumed at once. */
+const reqWords = [0, 0, 0, 0];
+
 export function mmuUpdate(hc: HypercallContext, [reqs, countArg, pdone, foreigndom]: Args): HcResult {
   const mm = mmOf(hc.dom);
   let count = countArg >>> 0;
@@ -76,13 +79,13 @@ export function mmuUpdate(hc: HypercallContext, [reqs, countArg, pdone, foreignd
         if (pdone) tryWriteU32(hc, pdone, done + i);
         return continuation([(reqs + i * X.mmu_update.size) >>> 0, ((count - i) | MMU_UPDATE_PREEMPTED) >>> 0, pdone, foreigndom]);
       }
-      let r: DataView;
-      try { r = hc.mem.readStruct((reqs + i * X.mmu_update.size) >>> 0, X.mmu_update.size); } catch (e) {
+      const r = reqWords;
+      try { hc.mem.readWords((reqs + i * X.mmu_update.size) >>> 0, 4, r); } catch (e) {
         if (!(e instanceof EFault)) throw e;
         rc = err(XEN_EFAULT);
         break;
       }
-      rc = mmuUpdateOne(mm, r.getUint32(0, true), r.getUint32(4, true), r.getUint32(8, true), r.getUint32(12, true), ptForeign, owner);
+      rc = mmuUpdateOne(mm, r[0], r[1], r[2], r[3], ptForeign, owner);
       if (rc !== 0) break;
     }
   }
@@ -186,13 +189,13 @@ export function mmuextOp(hc: HypercallContext, [ops, countArg, pdone, foreigndom
       if (pdone) tryWriteU32(hc, pdone, done + i);
       return continuation([(ops + i * X.mmuext_op.size) >>> 0, ((count - i) | MMU_UPDATE_PREEMPTED) >>> 0, pdone, foreigndom]);
     }
-    let op: DataView;
-    try { op = hc.mem.readStruct((ops + i * X.mmuext_op.size) >>> 0, X.mmuext_op.size); } catch (e) {
+    const op = reqWords;
+    try { hc.mem.readWords((ops + i * X.mmuext_op.size) >>> 0, 3, op); } catch (e) {
       if (!(e instanceof EFault)) throw e;
       rc = err(XEN_EFAULT);
       break;
     }
-    rc = mmuextOne(hc, mm, op.getUint32(0, true), op.getUint32(4, true), op.getUint32(8, true));
+    rc = mmuextOne(hc, mm, op[0], op[1], op[2]);
     if (rc !== 0) break;
   }
   if (pdone) tryWriteU32(hc, pdone, done + i);

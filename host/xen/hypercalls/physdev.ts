@@ -5,6 +5,7 @@
 import * as P from "../abi/physdev.ts";
 import { XEN_EINVAL, XEN_ENOSYS, xenErr } from "../abi/errno.ts";
 import type { Args, HcResult, HypercallContext } from "../hypercall-types.ts";
+import { syncDirectGate } from "../traps.ts";
 
 export function physdevOp(hc: HypercallContext, [cmd, arg]: Args): HcResult {
   switch (cmd) {
@@ -12,6 +13,7 @@ export function physdevOp(hc: HypercallContext, [cmd, arg]: Args): HcResult {
       const iopl = hc.mem.readU32(arg + P.physdev_set_iopl.fields.iopl.offset);
       if (iopl > 3) return xenErr(XEN_EINVAL);
       hc.vcpu.iopl = iopl;
+      syncDirectGate(hc.dom);
       return 0;
     }
     case P.PHYSDEVOP_set_iobitmap: {

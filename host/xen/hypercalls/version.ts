@@ -24,10 +24,15 @@ export function featureSubmap0(hc: HypercallContext): number {
   return m >>> 0;
 }
 
-export function xenVersion(hc: HypercallContext, [cmd, arg]: Args): HcResult {
+export function xenVersion(hc: HypercallContext, a: Args): HcResult {
+  const cmd = a[0];
+  if (cmd === V.XENVER_version) return ((XEN_MAJOR << 16) | XEN_MINOR) >>> 0; // the hot one: no closure
+  return xenVersionBuffers(hc, cmd, a[1]);
+}
+
+function xenVersionBuffers(hc: HypercallContext, cmd: number, arg: number): HcResult {
   const put = (bytes: Uint8Array) => { hc.mem.copyToGuest(arg, bytes); return 0; };
   switch (cmd) {
-    case V.XENVER_version: return ((XEN_MAJOR << 16) | XEN_MINOR) >>> 0;
     case V.XENVER_extraversion: return put(cbuf(XEN_EXTRAVERSION, V.xen_extraversion_t.size));
     case V.XENVER_compile_info: {
       const s = V.xen_compile_info;

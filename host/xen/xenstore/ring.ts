@@ -38,6 +38,7 @@ export class XenStoreBackend {
     if (!this.ev.backendNotify.has(this.port)) return;
     this.pull();
     this.process();
+    this.flushEvents(); // watches fired by the host's own writes (backends changing state)
     this.push();
   }
 
@@ -70,8 +71,12 @@ export class XenStoreBackend {
         if (!(e instanceof XsError)) throw e;
         this.reply(W.XS_ERROR, reqId, txId, te.encode(e.code + "\0"));
       }
-      for (const [p, t] of this.store.events.splice(0)) this.reply(W.XS_WATCH_EVENT, 0, 0, te.encode(`${p}\0${t}\0`));
+      this.flushEvents();
     }
+  }
+
+  private flushEvents(): void {
+    for (const [p, t] of this.store.events.splice(0)) this.reply(W.XS_WATCH_EVENT, 0, 0, te.encode(`${p}\0${t}\0`));
   }
 
   private handle(type: number, payload: Uint8Array): Uint8Array {

@@ -21,6 +21,7 @@ const MAX_PATH = 3072; // XENSTORE_ABS_PATH_MAX
 export class XenStore {
   private readonly nodes = new Map<string, Node>();
   readonly watches: Watch[] = [];
+  private readonly hostWatches: { path: string; cb: (changed: string) => void }[] = [];
   /** Watch events to deliver: [path as the watch names it, token]. */
   readonly events: [string, string][] = [];
   private nextTx = 1;
@@ -43,12 +44,28 @@ export class XenStore {
 
   get(p: string): Node | undefined { return this.nodes.get(p); }
 
-  /** Host-side: create or set a node (parents created), as the toolstack does. */
+  /** Host-side: create or set a node (parents created), as the toolstack does; no watch fires. */
   set(p: string, value: string | Uint8Array, perms = ["n0", `r${this.domid}`]): void {
     const v = typeof value === "string" ? new TextEncoder().encode(value) : value;
     this.ensure(p, perms);
     this.nodes.get(p)!.value = v;
   }
+  /** Host-side: a backend in domain 0 writes a node; the guest's watches fire as for any write. */
+  hostWrite(p: string, value: string, perms?: string[]): void {
+    this.set(p, value, perms);
+    this.fire(p, false);
+  }
+  /** Host-side: read a node as a string (undefined when absent). */
+  readString(p: string): string | undefined {
+    const n = this.nodes.get(p);
+    return n ? new TextDecoder("latin1").decode(n.value) : undefined;
+  }
+  /**
+   * Host-side watch (a backend's): `cb(path)` runs synchronously after every guest change at,
+   * below or above `path` (the guest's request completes after it, as if xenstored had delivered
+   * the event to the backend before answering).
+   */
+  hostWatch(path: string, cb: (changed: string) => void): void { this.hostWatches.push({ path, cb }); }
   private ensure(p: string, perms: string[]): boolean {
     if (this.nodes.has(p)) return false;
     const par = this.parent(p);
@@ -117,14 +134,18 @@ export class XenStore {
     this.watches.splice(i, 1);
   }
   private shown(w: Watch, p: string): string { return w.relative ? p.slice(this.home.length + 1) : p; }
-  /** A change at p fires every watch on p, on an ancestor of p, or on a descendant (removals). */
-  private fire(p: string): void {
+  /**
+   * A change at p fires every watch on p, on an ancestor of p, or on a descendant (removals); a
+   * change the guest made also runs the host watches the same way.
+   */
+  private fire(p: string, byGuest = true): void {
+    const under = (a: string, b: string) => a === b || b === "/" || a.startsWith(b + "/");
     for (const w of this.watches) {
       if (w.path.startsWith("@")) continue;
-      const under = (a: string, b: string) => a === b || b === "/" || a.startsWith(b + "/");
       if (under(p, w.path)) this.events.push([this.shown(w, p), w.token]);
       else if (under(w.path, p)) this.events.push([this.shown(w, w.path), w.token]);
     }
+    if (byGuest) for (const h of [...this.hostWatches]) if (under(p, h.path) || under(h.path, p)) h.cb(p);
   }
 
   transactionStart(): number { return this.nextTx++; }

@@ -35,6 +35,7 @@ import { FileDisk } from "./xen/backends/disk-image.ts";
 import { backendsOf } from "./xen/install-backends.ts";
 import type { VbdOptions } from "./xen/backends/blkback.ts";
 import type { JitMode } from "./jit/jit.ts";
+import { loadBinaryen } from "./jit/text.ts";
 import type { Cpu } from "./core/cpu.ts";
 
 export const EXIT_USAGE = 64;
@@ -156,6 +157,8 @@ function bootPv(a: Args, image: Uint8Array): number {
 
 async function boot(a: Args): Promise<number> {
   if (!a.kernel && !a.bios) throw new UsageError("boot needs a KERNEL file (or --bios FILE)");
+  // binaryen's optimiser for compiled modules (docs/jit.md: it does not pay; for measurements).
+  if (process.env.RINGONE_JIT_OPT === "1") await loadBinaryen();
   const image = a.kernel ? readInput(a.kernel, "kernel") : undefined;
   if (image && a.flat === undefined) {
     const k = detectKernel(image);

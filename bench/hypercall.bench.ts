@@ -4,13 +4,13 @@
  * guests/pv/tests/hcbench.c separates its phases with SCHEDOP_yield; this bench timestamps each
  * yield (host time and retired guest instructions). Prints per-operation costs, medians of ROUNDS.
  *
- *   npm run bench:hypercall          (N=4096 B=32 ROUNDS=5 JIT=on to change)
+ *   npm run bench:hypercall          (N=65536 B=32 ROUNDS=5 JIT=on to change)
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PvMachine } from "../host/xen/pv-machine.ts";
 
-const N = Number(process.env.N ?? 4096), B = Number(process.env.B ?? 32), ROUNDS = Number(process.env.ROUNDS ?? 5);
+const N = Number(process.env.N ?? 65536), B = Number(process.env.B ?? 32), ROUNDS = Number(process.env.ROUNDS ?? 5);
 const JIT = (process.env.JIT ?? "on") as "on" | "off" | "force";
 const kernel = new Uint8Array(readFileSync(join(import.meta.dirname, "..", "guests", "build", "pv", "hcbench-pae.elf")));
 

@@ -244,7 +244,10 @@ export class Domain {
   isGuestFrame(mfn: number): boolean { return mfn >= 0 && mfn < this.nrPages; }
 
   read32(ma: number): number { return this.dv.getUint32(ma, true); }
-  write32(ma: number, v: number): void { this.dv.setUint32(ma, v >>> 0, true); }
+  /** A hypervisor write into guest RAM: compiled code over those bytes is dropped (docs/jit.md). */
+  write32(ma: number, v: number): void { this.dv.setUint32(ma, v >>> 0, true); this.cpu.invalidateCode(ma, 4); }
+  /** After the hypervisor or a backend wrote [ma, ma+len) of guest RAM directly (copies, DMA-like reads). */
+  wroteRam(ma: number, len: number): void { this.cpu.invalidateCode(ma, len); }
 
   /** Machine GDT entry `i` (low, high dwords). */
   setGdtEntry(i: number, lo: number, hi: number): void {

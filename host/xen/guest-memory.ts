@@ -145,6 +145,7 @@ export class GuestMemory {
     for (let i = 0; i < n; i++) {
       const k = Math.min(len - o, 4096 - (p & 0xfff));
       this.mem.set(data.subarray(o, o + k), this.pages[i]);
+      this.dom.wroteRam(this.pages[i], k);
       o += k; p += k;
     }
   }

@@ -191,3 +191,30 @@ describe("the direct int 0x80 gate the core is given", () => {
     expect(gate(m).eip).toBe(0x123456);
   });
 });
+
+describe("hypervisor writes into guest RAM drop compiled code over them (docs/jit.md)", () => {
+  it("copyToGuest, Domain.write32 and a backend's direct write each invalidate the blocks they overwrite", () => {
+    const m = new PvMachine(kernel("pae"), { memMB: 16, jit: "force" });
+    const r = m.run();
+    expect(r.exitCode, r.detail).toBe(0);
+    const jit = m.cpu.jit!;
+    const inv = () => jit.snapshot().invalidations;
+    const entry = m.built.kernel.entry;
+    expect(jit.snapshot().blocks).toBeGreaterThan(0);
+    expect(inv()).toBe(0);
+    // A hypercall-style copy over the kernel's entry code (the first block compiled).
+    m.mem.copyToGuest(entry, new Uint8Array([0x90, 0x90]));
+    const after1 = inv();
+    expect(after1).toBeGreaterThan(0);
+    // The same bytes again: nothing compiled there any more, nothing more to drop.
+    m.mem.copyToGuest(entry, new Uint8Array([0x90, 0x90]));
+    expect(inv()).toBe(after1);
+    // A machine-address write (page-table A/D bits, ring indexes...) over other compiled code, and a
+    // backend's DMA-like direct write (wroteRam), elsewhere in the kernel's code.
+    const code = (m.built.kernel.entry + 0x40) >>> 0;
+    const ma = m.mem.translate(code, false);
+    m.domain.write32(ma, m.domain.read32(ma));
+    m.domain.wroteRam(ma + 0x40, 0x100);
+    expect(inv()).toBeGreaterThan(after1);
+  });
+});

@@ -214,7 +214,7 @@ export class BlockBackend {
     for (const s of segs) {
       const at = s.mfn * PAGE + s.first * SECTOR, len = s.count * SECTOR;
       if (write) this.disk.write(pos, this.dom.mem.subarray(at, at + len));
-      else this.disk.read(pos, this.dom.mem.subarray(at, at + len));
+      else { this.disk.read(pos, this.dom.mem.subarray(at, at + len)); this.dom.wroteRam(at, len); } // DMA-like: drop stale compiled code
       pos += len;
     }
     if (write) { this.stats.writes++; this.stats.sectorsWritten += total; } else { this.stats.reads++; this.stats.sectorsRead += total; }

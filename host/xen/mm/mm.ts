@@ -156,6 +156,7 @@ export class Mm {
       const [lo3] = this.readEntry(mfn, 3);
       if (!(lo3 & PTE_P)) return err(XEN_EINVAL);
       this.dom.mem.fill(0, mfn * PAGE + 32, (mfn + 1) * PAGE);
+      this.dom.wroteRam(mfn * PAGE + 32, PAGE - 32);
     }
     for (let i = 0; i < n; i++) {
       const [lo, hi] = this.readEntry(mfn, i);

@@ -51,6 +51,7 @@ function emulate(m: PvMachine, mm: Mm, l1: number): boolean {
   const fpu = raw.slice(FPU, FPU + 0x200);
   const undo = () => {
     dom.mem.set(before, pageMa);
+    dom.wroteRam(pageMa, before.length);
     const r = new Uint8Array(cpu.memory.buffer);
     r.set(state, STATE);
     r.set(fpu, FPU);
@@ -77,6 +78,7 @@ function emulate(m: PvMachine, mm: Mm, l1: number): boolean {
   // Put the old entry back, then do the checked update.
   const o = changed * mm.esz;
   dom.mem.set(before.subarray(o, o + mm.esz), pageMa + o);
+  dom.wroteRam(pageMa + o, mm.esz);
   let rc = mm.modL1(l1, changed, nlo, nhi, false, "self");
   if (rc !== 0 && mm.pae && highChanged && !lowChanged && (nlo & PTE_P)) rc = mm.modL1(l1, changed, nlo & ~PTE_P, nhi, false, "self");
   if (rc !== 0) return undo();

@@ -54,14 +54,42 @@ function pgOwner(hc: HypercallContext, domid: number): Owner | undefined {
 /** One request's words (mmu_update: 4, mmuext_op: 3), read without allocation and consumed at once. */
 const reqWords = [0, 0, 0, 0];
 
+/** A batch's count and the requests already done by earlier (preempted) rounds, from count / pdone. */
+function batchStart(hc: HypercallContext, countArg: number, pdone: number): { count: number; done: number } {
+  const count = countArg >>> 0;
+  if (!(count & MMU_UPDATE_PREEMPTED)) return { count, done: 0 };
+  return { count: (count & ~MMU_UPDATE_PREEMPTED) >>> 0, done: pdone ? tryReadU32(hc, pdone) ?? 0 : 0 };
+}
+
+/**
+ * The request loop shared by mmu_update and mmuext_op: each request's `nwords` words read in place,
+ * `one` applied in order until one fails or a bad pointer ends it (-EFAULT); after MM_BATCH_CHUNK
+ * requests, a continuation with the rest (count | MMU_UPDATE_PREEMPTED, as Xen's). *pdone gets the
+ * running total of requests done.
+ */
+function runBatch(hc: HypercallContext, list: number, size: number, nwords: number, count: number, done: number,
+  pdone: number, foreigndom: number, one: (w: number[]) => number): HcResult {
+  let rc = 0, i = 0;
+  for (; i < count; i++) {
+    if (i === MM_BATCH_CHUNK) {
+      if (pdone) tryWriteU32(hc, pdone, done + i);
+      return continuation([(list + i * size) >>> 0, ((count - i) | MMU_UPDATE_PREEMPTED) >>> 0, pdone, foreigndom]);
+    }
+    try { hc.mem.readWords((list + i * size) >>> 0, nwords, reqWords); } catch (e) {
+      if (!(e instanceof EFault)) throw e;
+      rc = err(XEN_EFAULT);
+      break;
+    }
+    rc = one(reqWords);
+    if (rc !== 0) break;
+  }
+  if (pdone) tryWriteU32(hc, pdone, done + i);
+  return ret(rc);
+}
+
 export function mmuUpdate(hc: HypercallContext, [reqs, countArg, pdone, foreigndom]: Args): HcResult {
   const mm = mmOf(hc.dom);
-  let count = countArg >>> 0;
-  let done = 0;
-  if (count & MMU_UPDATE_PREEMPTED) {
-    count = (count & ~MMU_UPDATE_PREEMPTED) >>> 0;
-    if (pdone) done = tryReadU32(hc, pdone) ?? 0;
-  }
+  const { count, done } = batchStart(hc, countArg, pdone);
   // Page-table owner (PFD, bits 31:16 = domid + 1).
   const ptDom = foreigndom >>> 16;
   let ptForeign = false;
@@ -71,26 +99,12 @@ export function mmuUpdate(hc: HypercallContext, [reqs, countArg, pdone, foreignd
     else if (id !== hc.dom.domid) return xenErr(XEN_ESRCH);
   }
   const owner = pgOwner(hc, foreigndom);
-  let rc = 0, i = 0;
-  if (owner === undefined) rc = err(XEN_ESRCH);
-  else {
-    for (; i < count; i++) {
-      if (i === MM_BATCH_CHUNK) {
-        if (pdone) tryWriteU32(hc, pdone, done + i);
-        return continuation([(reqs + i * X.mmu_update.size) >>> 0, ((count - i) | MMU_UPDATE_PREEMPTED) >>> 0, pdone, foreigndom]);
-      }
-      const r = reqWords;
-      try { hc.mem.readWords((reqs + i * X.mmu_update.size) >>> 0, 4, r); } catch (e) {
-        if (!(e instanceof EFault)) throw e;
-        rc = err(XEN_EFAULT);
-        break;
-      }
-      rc = mmuUpdateOne(mm, r[0], r[1], r[2], r[3], ptForeign, owner);
-      if (rc !== 0) break;
-    }
+  if (owner === undefined) {
+    if (pdone) tryWriteU32(hc, pdone, done);
+    return xenErr(XEN_ESRCH);
   }
-  if (pdone) tryWriteU32(hc, pdone, done + i);
-  return ret(rc);
+  return runBatch(hc, reqs, X.mmu_update.size, 4, count, done, pdone, foreigndom,
+    (r) => mmuUpdateOne(mm, r[0], r[1], r[2], r[3], ptForeign, owner));
 }
 
 function mmuUpdateOne(mm: Mm, ptrLo: number, ptrHi: number, valLo: number, valHi: number, ptForeign: boolean, owner: Owner): number {
@@ -173,33 +187,13 @@ export function updateVaMappingOtherdomain(hc: HypercallContext, [va, lo, hi, fl
 
 export function mmuextOp(hc: HypercallContext, [ops, countArg, pdone, foreigndom]: Args): HcResult {
   const mm = mmOf(hc.dom);
-  let count = countArg >>> 0;
-  let done = 0;
-  if (count & MMU_UPDATE_PREEMPTED) {
-    count = (count & ~MMU_UPDATE_PREEMPTED) >>> 0;
-    if (pdone) done = tryReadU32(hc, pdone) ?? 0;
-  }
+  const { count, done } = batchStart(hc, countArg, pdone);
   const owner = pgOwner(hc, foreigndom);
   if (owner === undefined) return xenErr(XEN_ESRCH);
   if (owner === "io") return xenErr(XEN_EINVAL); // DOMID_IO is not a PV domain
   if (owner === "dom0") return xenErr(XEN_EPERM);
-  let rc = 0, i = 0;
-  for (; i < count; i++) {
-    if (i === MM_BATCH_CHUNK) {
-      if (pdone) tryWriteU32(hc, pdone, done + i);
-      return continuation([(ops + i * X.mmuext_op.size) >>> 0, ((count - i) | MMU_UPDATE_PREEMPTED) >>> 0, pdone, foreigndom]);
-    }
-    const op = reqWords;
-    try { hc.mem.readWords((ops + i * X.mmuext_op.size) >>> 0, 3, op); } catch (e) {
-      if (!(e instanceof EFault)) throw e;
-      rc = err(XEN_EFAULT);
-      break;
-    }
-    rc = mmuextOne(hc, mm, op[0], op[1], op[2]);
-    if (rc !== 0) break;
-  }
-  if (pdone) tryWriteU32(hc, pdone, done + i);
-  return ret(rc);
+  return runBatch(hc, ops, X.mmuext_op.size, 3, count, done, pdone, foreigndom,
+    (op) => mmuextOne(hc, mm, op[0], op[1], op[2]));
 }
 
 function mmuextOne(hc: HypercallContext, mm: Mm, cmd: number, arg1: number, arg2: number): number {

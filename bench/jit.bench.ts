@@ -9,7 +9,7 @@
  *
  *   npm run bench:jit          (REPS=8 ROUNDS=3 to change the sample size)
  */
-import { loadBenchKernel, runRingoneBench, median, push, printTable, type Unit } from "./lib/bench-kernel.ts";
+import { loadBenchKernel, runRingoneBench, median, push, printTable, steadyPart, type Unit } from "./lib/bench-kernel.ts";
 import { loadBinaryen } from "../host/jit/text.ts";
 
 const REPS = Number(process.env.REPS ?? 8);
@@ -34,7 +34,7 @@ function runConfig(kernel: Uint8Array, c: Config): Sample {
 
 /** Steady state of one workload's units, and the time until the first unit within 10% of it. */
 function warmup(ms: number[]): { first: number; steady: number; toSteady: number } {
-  const steady = median(ms.slice(Math.floor(ms.length / 2)));
+  const steady = median(steadyPart(ms));
   let t = 0;
   for (const x of ms) { t += x; if (x <= steady * 1.1) break; }
   return { first: ms[0], steady, toSteady: t };

@@ -12,15 +12,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { loadBenchKernel, runRingoneBench, runNativeBench, median, geomean, push, printTable, root } from "./lib/bench-kernel.ts";
+import { loadBenchKernel, runRingoneBench, runNativeBench, median, geomean, push, printTable, root, steadyPart } from "./lib/bench-kernel.ts";
 
 const REPS = Number(process.env.REPS ?? 15);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 
 /** Per workload: the first unit and the steady ones (ms), checksums, time to first COM1 output. */
-/** The steady part of a workload's units: the second half (the first unit is warm-up by definition). */
-const steadyPart = (units: number[]): number[] => units.slice(Math.max(1, units.length >> 1));
-
 interface EngineRun { perUnit: Map<string, number[]>; first: Map<string, number>; firstOutputMs: number; sums: Map<string, string> }
 
 function runRingone(kernel: Uint8Array): EngineRun & { jit: string } {

@@ -70,6 +70,8 @@ export function runNativeBench(reps: number): { units: Unit[]; sums: Map<string,
   return { units, sums };
 }
 
+/** The steady part of a workload's units: the second half (V8 tiers generated Wasm up in the background over several units; the first unit is warm-up by definition). */
+export const steadyPart = (units: number[]): number[] => units.slice(Math.max(1, units.length >> 1));
 export const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
 export const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, b) => a + Math.log(b), 0) / xs.length);
 export function push<K, V>(m: Map<K, V[]>, k: K, ...v: V[]): void { (m.get(k) ?? m.set(k, []).get(k)!).push(...v); }

@@ -11,7 +11,7 @@
 import {
   STATE, EXIT, S_EIP, S_HALTED, S_INT_SHADOW, S_IRQ_VECTOR, S_STOP, S_ICOUNT_LO, S_ICOUNT_HI, S_CR2, S_EFLAGS, S_DR,
   X_REASON, X_VECTOR, X_ERROR_CODE, X_FAULT_ADDR, X_EXECUTED, X_EIP,
-  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT, S_IO_VALID, S_JIT_MODE, S_JIT_PAGES,
+  EXIT_BUDGET, EXIT_HLT, EXIT_FAULT, EXIT_SHUTDOWN, EXIT_STOPPED, EXIT_MMIO, S_MMIO_COUNT, S_IO_VALID, S_JIT_MODE, S_JIT_PAGES, S_JIT_BAILS,
 } from "../gen/layout";
 import { reg32, setReg32, ESP, getMode, MODE_CODE32 } from "./state";
 import { resetPrefixes, setOpcode, isPrefix, readPrefixes } from "./decode";
@@ -225,11 +225,18 @@ export function run(budget: i32): i32 {
       jitAtStart = false;
       if (r >= 0) {
         setRunExecuted(runExecuted + (r >>> 4));
-        if ((r & 15) != 0) jitFinishFault();
+        const status = r & 15;
+        if (status == 1) jitFinishFault();
         else if (trapBits != 0) debugTrap(false); // e.g. the T flag of a task switched to in the block
         if (exitReason != 0) { reason = exitReason; break; }
-        jitCheck = true;
-        continue;
+        if (status == 2) {
+          // A bail: the instruction at EIP needs the interpreter (an access off the inline TLB path);
+          // it and the rest of its block run here, compiled code resumes at the next block boundary.
+          store<i32>(STATE + S_JIT_BAILS, load<i32>(STATE + S_JIT_BAILS) + 1);
+        } else {
+          jitCheck = true;
+          continue;
+        }
       }
       if (exitReason != 0) { reason = exitReason; break; } // EXIT_JIT: compile first
     }

@@ -79,7 +79,8 @@ export class ModuleBuilder {
     const pos = new Map<number, number>(); // EIP -> position in `order`
     order.forEach((n, p) => { if (!pos.has(blocks[n][0].eip)) pos.set(blocks[n][0].eip, p); });
     const inRegion = (this.opts.key & KEY_CS4G) !== 0;
-    const blk = f.local(), left16 = f.local(), exitEip = f.local(), exitN16 = f.local(), dynEip = f.local();
+    const dynEip = f.local();
+    const { exitEip, exitN16, left16, blk } = f;
     const codes: X[] = [];
     let here = 0;
 
@@ -89,33 +90,31 @@ export class ModuleBuilder {
     const jumpTo = (p: number, k: number): X => {
       const count = k + 1, insns = blocks[order[p]];
       const check = m.if(m.i32.gt_s(m.i32.add(f.get(f.n16), f.c((count + insns.length) << 4)), f.get(left16)), exit(f.c(insns[0].eip), count));
-      const go = p > here ? m.br(`b${p}`) : f.block([f.set(blk, f.c(p)), m.br("L")]);
+      // Forward: out of the enclosing blocks; to itself: the block's own loop; else the dispatch loop.
+      if (p === here) selfLoop.add(p);
+      const go = p > here ? m.br(`b${p}`) : p === here ? m.br(`S${p}`) : f.block([f.set(blk, f.c(p)), m.br("L")]);
       return f.block([check, f.set(f.n16, m.i32.add(f.get(f.n16), f.c(count << 4))), go]);
     };
     const jump = (target: number, k: number): X => {
       const p = inRegion ? pos.get(target) : undefined;
       return p === undefined ? exit(f.c(target), k + 1) : jumpTo(p, k);
     };
-    // Dynamic targets (RET, indirect branches, generic near branches) go through one dispatcher:
-    // the budget check uses the largest block of the region, then blk = N (the br_table default)
-    // selects a binary search over the blocks' EIPs at the loop head.
+    // Dynamic targets (RET, indirect branches, generic near branches) go through the same
+    // br_table at the loop head: its entries after the N blocks map every offset from the region's
+    // lowest EIP to its highest to the block starting there or to "D" (not a block: exit). The
+    // budget check uses the largest block of the region.
     const maxCount = Math.max(...blocks.map((b) => b.length));
+    const eips = [...pos.keys()].sort((a, b) => a - b);
+    const minEip = eips[0], range = eips[eips.length - 1] - minEip + 1;
     const jumpDyn = (t: number, k: number): X => {
       const count = k + 1;
       if (!inRegion) return exit(f.get(t), count);
       const check = m.if(m.i32.gt_s(m.i32.add(f.get(f.n16), f.c((count + maxCount) << 4)), f.get(left16)), exit(f.get(t), count));
-      return f.block([check, f.set(f.n16, m.i32.add(f.get(f.n16), f.c(count << 4))), f.set(dynEip, f.get(t)), f.set(blk, f.c(order.length)), m.br("L")]);
+      const off = m.i32.sub(f.tee(dynEip, f.get(t)), f.c(minEip));
+      const idx = m.select(m.i32.lt_u(f.get(blk), f.c(range)), m.i32.add(f.get(blk), f.c(order.length)), f.c(-1)); // -1: past every entry ("D")
+      return f.block([check, f.set(f.n16, m.i32.add(f.get(f.n16), f.c(count << 4))), f.set(blk, off), f.set(blk, idx), m.br("L")]);
     };
-    const eips = [...pos.keys()].sort((a, b) => a - b);
-    const search = (lo: number, hi: number): X => {
-      if (hi - lo <= 2) {
-        const out: X[] = [];
-        for (let q = lo; q < hi; q++) out.push(m.br(`b${pos.get(eips[q])!}`, m.i32.eq(f.get(dynEip), f.c(eips[q]))));
-        return f.block(out);
-      }
-      const mid = (lo + hi) >> 1;
-      return m.if(m.i32.lt_u(f.get(dynEip), f.c(eips[mid])), search(lo, mid), search(mid, hi));
-    };
+    const selfLoop = new Set<number>();
 
     for (let p = 0; p < order.length; p++) {
       here = p;
@@ -153,12 +152,15 @@ export class ModuleBuilder {
         }
       }
       f.endInsn();
-      codes.push(f.block(f.body.splice(0)));
+      const code = f.body.splice(0);
+      codes.push(selfLoop.has(p) ? m.loop(`S${p}`, code) : code);
     }
 
-    // A dynamic target not in the region: leave with the instructions already counted.
-    const dispatch = m.block("D", [m.brTable(order.map((_, p) => `b${p}`), "D", f.get(blk))]);
-    let inner: X = [dispatch, search(0, eips.length), exit(f.get(dynEip), 0)];
+    // The loop head's dispatch. A dynamic target not in the region leaves with the instructions already counted.
+    const byOffset: string[] = [];
+    for (let o = 0; inRegion && o < range; o++) { const p = pos.get(minEip + o); byOffset.push(p === undefined ? "D" : `b${p}`); }
+    const dispatch = m.block("D", [m.brTable([...order.map((_, p) => `b${p}`), ...byOffset], "D", f.get(blk))]);
+    let inner: X = [dispatch, exit(f.get(dynEip), 0)];
     for (let p = 0; p < order.length; p++) inner = [m.block(`b${p}`, [inner]), codes[p]];
     const body: X[] = [
       ...f.prologue(),

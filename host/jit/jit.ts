@@ -35,8 +35,9 @@ export interface JitStats {
   failed: number;
   compileMs: number;
   instantiateMs: number;
-  /** From the core: compiled-block runs, invalidated blocks, whole-cache flushes. */
+  /** From the core: compiled-block runs, bails (an instruction handed to the interpreter), invalidated blocks, whole-cache flushes. */
   runs: number;
+  bails: number;
   invalidations: number;
   flushes: number;
 }
@@ -44,7 +45,7 @@ export interface JitStats {
 const BRANCH_REL = new Set(["jcc_Jb", "jcc_Jz", "jmp_Jb", "jmp_Jz", "call_Jz", "loop_Jb", "jcxz_Jb"]);
 
 export class Jit {
-  readonly stats: JitStats = { requests: 0, modules: 0, blocks: 0, insnsCustom: 0, insnsGeneric: 0, failed: 0, compileMs: 0, instantiateMs: 0, runs: 0, invalidations: 0, flushes: 0 };
+  readonly stats: JitStats = { requests: 0, modules: 0, blocks: 0, insnsCustom: 0, insnsGeneric: 0, failed: 0, compileMs: 0, instantiateMs: 0, runs: 0, bails: 0, invalidations: 0, flushes: 0 };
   private slotBase: number;
   private nextSlot: number;
   private epoch = -1;
@@ -79,9 +80,11 @@ export class Jit {
   private accumulateCoreStats(): void {
     const c = this.cpu;
     this.stats.runs += c.state32(L.S.JIT_RUNS);
+    this.stats.bails += c.state32(L.S.JIT_BAILS);
     this.stats.invalidations += c.state32(L.S.JIT_INVALIDATIONS);
     this.stats.flushes += c.state32(L.S.JIT_FLUSHES);
     c.setState32(L.S.JIT_RUNS, 0);
+    c.setState32(L.S.JIT_BAILS, 0);
     c.setState32(L.S.JIT_INVALIDATIONS, 0);
     c.setState32(L.S.JIT_FLUSHES, 0);
   }

@@ -9,7 +9,7 @@
  */
 import type { Insn } from "../decode.ts";
 import { CUSTOM, type EmitContext } from "./custom.ts";
-import { getR, setR, memRead, memWrite, memOperand, smcCheck, stackEa, flat, KEY_CS4G, KEY_STACK32 } from "./mem.ts";
+import { getR, setR, memRead, memWrite, memOperand, stackEa, flat, KEY_CS4G, KEY_STACK32 } from "./mem.ts";
 import { cond } from "./flags.ts";
 import { EFFECT, F_ALL } from "./liveness.ts";
 import type { X } from "./fn.ts";
@@ -48,7 +48,6 @@ CUSTOM.set("call_Jz", (ctx, i, k) => {
   const { f } = ctx; const m = f.m;
   memWrite(ctx, i, k, stackEa(-4), 2, f.c(i.next));
   f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
-  smcCheck(ctx, i, k);
   f.endBlock();
   f.emit(ctx.jump((i.next + i.imm) >>> 0, k));
   ctx.ended = true;
@@ -74,7 +73,6 @@ function push(ctx: EmitContext, i: Insn, k: number, v: () => X): boolean {
   const { f } = ctx; const m = f.m;
   memWrite(ctx, i, k, stackEa(-4), 2, v());
   f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
-  smcCheck(ctx, i, k);
   return true;
 }
 CUSTOM.set("push_Rv", (ctx, i, k) => push(ctx, i, k, () => getR(ctx, i.opcode & 7, 2)));
@@ -107,7 +105,6 @@ function indirect(ctx: EmitContext, i: Insn, k: number, call: boolean): boolean 
   if (call) {
     memWrite(ctx, i, k, stackEa(-4), 2, f.c(i.next));
     f.setReg(ESP, m.i32.sub(f.reg(ESP), f.c(4)));
-    smcCheck(ctx, i, k);
   }
   f.endBlock();
   f.emit(ctx.jumpDyn(t, k));

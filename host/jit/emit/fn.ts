@@ -48,6 +48,13 @@ export class Fn {
   readonly fBits: number;
   /** Instructions executed in this call before the current block, times 16 (the result encoding). */
   readonly n16: number;
+  /** Where the shared exit tail (label "X", compiler.ts) leaves: the EIP and the result. */
+  readonly exitEip: number;
+  readonly exitN16: number;
+  /** The instruction budget of this call, times 16 (the function's second parameter). */
+  readonly left16: number;
+  /** The dispatch index of the region's loop head (compiler.ts). */
+  readonly blk: number;
 
   constructor(readonly m: WasmModule, readonly params = 0) {
     for (let r = 0; r < 8; r++) this.regLocal.push(this.local());
@@ -57,6 +64,10 @@ export class Fn {
     this.fB = this.local();
     this.fBits = this.local();
     this.n16 = this.local();
+    this.exitEip = this.local();
+    this.exitN16 = this.local();
+    this.left16 = this.local();
+    this.blk = this.local();
   }
 
   /** Temporaries handed out inside an instruction (beginInsn/endInsn), returned to `free` after it. */
@@ -113,6 +124,22 @@ export class Fn {
     }
     out.push(...this.flagStores());
     return out;
+  }
+  /**
+   * Leave the function from inside a block after `count` instructions of it, with `status` and EIP
+   * `eip`. When every register the region writes is valid in its local here, this is a branch to
+   * the region's shared tail "X" (which stores them all and the lazy record), else the spill is
+   * inline. Small code matters: V8 compiles every region function twice (Liftoff, then TurboFan).
+   */
+  sideExit(eip: number, count: number, status: number): X {
+    const m = this.m;
+    const inline = [...this.spillCode(), this.store(L.STATE + L.S.EIP, this.c(eip)), this.retN(count, status)];
+    const fl = this.flags;
+    if (fl.where === "mem") return inline;
+    const valid = [...this.regValid];
+    const fix = fl.where === "local" ? [this.set(this.fOp, this.c(fl.op))] : fl.where === "arith" ? [...this.flagStores(), this.set(this.fOp, this.c(0))] : [];
+    const shared = [...fix, this.set(this.exitEip, this.c(eip)), this.set(this.exitN16, m.i32.add(this.get(this.n16), this.c((count << 4) | status))), m.br("X")];
+    return m.lazy(() => ([...this.written].every((r) => valid[r]) ? shared : inline));
   }
   /** Spill everything now (the state block becomes authoritative; locals stay valid). */
   spill(): void {

@@ -50,13 +50,6 @@ export function setR(ctx: EmitContext, r: number, size: number, v: X): void {
 
 // ------------------------------------------------------------------ memory
 
-/** Leave the block at instruction k with status 1 if the last core call faulted or asked for an exit. */
-export function checkFault(ctx: EmitContext, i: Insn, k: number): X {
-  const { f, imp } = ctx; const m = f.m;
-  return m.if(m.i32.or(imp.global("faulted"), imp.global("exitReason")),
-    f.block([...f.spillCode(), m.call(imp.fn("jitFaultAt"), [f.c(i.eip)]), f.retN(k + 1, 1)]));
-}
-
 function hostAddr(ctx: EmitContext, e: number, lin: number): X {
   const { f } = ctx; const m = f.m;
   return m.i32.add(m.i32.and(f.get(e), f.c(~0xfff)), m.i32.and(f.get(lin), f.c(0xfff)));
@@ -81,62 +74,57 @@ function storeN(ctx: EmitContext, size: number, addr: X, v: X): X {
 }
 
 /** A memory access prepared for RMW: its linear address and TLB entry locals. */
-export interface Access { lin: number; e: number; fast: number; seg: number; size: number }
+export interface Access { lin: number; e: number; size: number }
 
 function prepare(ctx: EmitContext, ea: Ea, size: number, offset = 0): Access {
   const { f } = ctx;
-  const lin = f.local(), e = f.local(), fast = f.local();
+  const lin = f.local(), e = f.local();
   const off = offset ? f.m.i32.add(eaExpr(f, ea), f.c(offset)) : eaExpr(f, ea);
   f.emit(f.set(lin, off), f.set(e, tlbLoad(ctx, lin)));
-  return { lin, e, fast, seg: ea.seg, size };
+  return { lin, e, size };
+}
+
+/**
+ * The slow path of an inline access: leave the region function before the instruction, which the
+ * run loop then executes in the interpreter (status 2, "bail": assembly/cpu/run.ts), with every
+ * check, walk, fault and exit the interpreter makes. No helper call sits in the function: TurboFan
+ * splits every value live across a call at each call site, and with a region's registers, flags
+ * and counters live everywhere that made compiling a 24 KB region take 130 ms (docs/jit.md).
+ * The instruction runs again from its start, so an emitter may access memory after a write only
+ * where that access cannot take this path (memWriteBack after memRmw).
+ */
+function bail(ctx: EmitContext, i: Insn, k: number): X {
+  return ctx.f.sideExit(i.eip, k, 2);
 }
 
 /** Read `size` at `ea` into a local; returns the local's value expression. */
 export function memRead(ctx: EmitContext, i: Insn, k: number, ea: Ea, size: number, offset = 0): X {
-  const { f, imp } = ctx; const m = f.m;
+  const { f } = ctx; const m = f.m;
   const a = prepare(ctx, ea, size, offset);
   const v = f.local();
-  f.emit(m.if(fastCond(ctx, a.e, a.lin, readMask(ctx), size),
-    f.set(v, loadN(ctx, size, hostAddr(ctx, a.e, a.lin))),
-    f.block([f.set(v, m.call(imp.fn("jitRead" + SUFFIX[size]), [f.c(a.seg), f.get(a.lin)])), checkFault(ctx, i, k)])));
+  f.emit(m.if(fastCond(ctx, a.e, a.lin, readMask(ctx), size), f.set(v, loadN(ctx, size, hostAddr(ctx, a.e, a.lin))), bail(ctx, i, k)));
   return f.get(v);
 }
 
-/** Read for read-modify-write (the write is probed too, so the later memWriteBack cannot fault). */
+/** Read for read-modify-write: the write is checked too, so the later memWriteBack is inline. */
 export function memRmw(ctx: EmitContext, i: Insn, k: number, ea: Ea, size: number): { value: X; acc: Access } {
-  const { f, imp } = ctx; const m = f.m;
+  const { f } = ctx; const m = f.m;
   const a = prepare(ctx, ea, size);
   const v = f.local();
-  f.emit(f.set(a.fast, fastCond(ctx, a.e, a.lin, writeMask(ctx), size)));
-  f.emit(m.if(f.get(a.fast),
-    f.set(v, loadN(ctx, size, hostAddr(ctx, a.e, a.lin))),
-    f.block([f.set(v, m.call(imp.fn("jitRmw" + SUFFIX[size]), [f.c(a.seg), f.get(a.lin)])), checkFault(ctx, i, k)])));
+  f.emit(m.if(fastCond(ctx, a.e, a.lin, writeMask(ctx), size), f.set(v, loadN(ctx, size, hostAddr(ctx, a.e, a.lin))), bail(ctx, i, k)));
   return { value: f.get(v), acc: a };
 }
 export function memWriteBack(ctx: EmitContext, a: Access, v: X): void {
-  const { f, imp } = ctx; const m = f.m;
-  const t = f.local();
-  f.emit(f.set(t, v));
-  f.emit(m.if(f.get(a.fast), storeN(ctx, a.size, hostAddr(ctx, a.e, a.lin), f.get(t)),
-    m.call(imp.fn("jitWrite" + SUFFIX[a.size]), [f.c(a.seg), f.get(a.lin), f.get(t)])));
+  ctx.f.emit(storeN(ctx, a.size, hostAddr(ctx, a.e, a.lin), v));
 }
 
-/** Write `v` (size 0/1/2) at `ea` (+offset); may fault (then the block leaves before committing anything). */
+/** Write `v` (size 0/1/2) at `ea` (+offset); the block leaves before the instruction when it cannot be inline. */
 export function memWrite(ctx: EmitContext, i: Insn, k: number, ea: Ea, size: number, v: X, offset = 0): void {
-  const { f, imp } = ctx; const m = f.m;
+  const { f } = ctx; const m = f.m;
   const t = f.local();
   f.emit(f.set(t, v));
   const a = prepare(ctx, ea, size, offset);
-  f.emit(m.if(fastCond(ctx, a.e, a.lin, writeMask(ctx), size),
-    storeN(ctx, size, hostAddr(ctx, a.e, a.lin), f.get(t)),
-    f.block([m.call(imp.fn("jitWrite" + SUFFIX[size]), [f.c(a.seg), f.get(a.lin), f.get(t)]), checkFault(ctx, i, k)])));
-}
-
-/** After an instruction that wrote memory: leave if the write invalidated compiled code (SMC). */
-export function smcCheck(ctx: EmitContext, i: Insn, k: number): void {
-  const { f, imp } = ctx; const m = f.m;
-  f.emit(m.if(imp.global("jitInvalidated"),
-    f.block([...f.spillCode(), f.store(L.STATE + L.S.EIP, f.c(i.next)), f.retN(k + 1)])));
+  f.emit(m.if(fastCond(ctx, a.e, a.lin, writeMask(ctx), size), storeN(ctx, size, hostAddr(ctx, a.e, a.lin), f.get(t)), bail(ctx, i, k)));
 }
 
 /** An ESP-relative stack slot as an effective address (32-bit flat stack). */

@@ -8,7 +8,7 @@
 import type { Insn } from "../decode.ts";
 import { effectiveAddress } from "../decode.ts";
 import { CUSTOM, type EmitContext } from "./custom.ts";
-import { getR, setR, memOperand, memRead, memRmw, memWriteBack, memWrite, smcCheck } from "./mem.ts";
+import { getR, setR, memOperand, memRead, memRmw, memWriteBack, memWrite } from "./mem.ts";
 import { setLazy, keepCF, L_ADD, L_SUB, L_LOGIC, L_INC, L_DEC } from "./flags.ts";
 import { EFFECT, F_ALL, F_C, type Effect } from "./liveness.ts";
 import { eaExpr } from "./generic.ts";
@@ -60,7 +60,6 @@ function aluE(ctx: EmitContext, i: Insn, k: number, kOp: number, size: number, s
   const rt = tmp(ctx, r);
   memWriteBack(ctx, acc, rt);
   setLazy(ctx, kind, size, rt, a, b);
-  smcCheck(ctx, i, k);
   return true;
 }
 
@@ -126,7 +125,6 @@ function movToE(ctx: EmitContext, i: Insn, k: number, size: number, src: () => X
   if (isReg(i)) { setR(ctx, i.modrm & 7, size, v); return true; }
   const ea = memOperand(ctx, i)!;
   memWrite(ctx, i, k, ea, size, v);
-  smcCheck(ctx, i, k);
   return true;
 }
 function movToG(ctx: EmitContext, i: Insn, k: number, size: number, dst: number, srcSize = size, sign = false): boolean {
@@ -155,7 +153,6 @@ function moffs(ctx: EmitContext, i: Insn, k: number, size: number, load: boolean
   if (!ea) return false;
   if (load) { setR(ctx, 0, size, memRead(ctx, i, k, ea, size)); return true; }
   memWrite(ctx, i, k, ea, size, getR(ctx, 0, size));
-  smcCheck(ctx, i, k);
   return true;
 }
 CUSTOM.set("mov_ALOb", (ctx, i, k) => moffs(ctx, i, k, 0, true));
@@ -193,7 +190,6 @@ function incdec(ctx: EmitContext, i: Insn, k: number, size: number, reg: number,
   memWriteBack(ctx, acc, r);
   keepCF(ctx);
   setLazy(ctx, kind, size, r, a, ctx.f.c(1));
-  smcCheck(ctx, i, k);
   return true;
 }
 CUSTOM.set("inc_Rv", (ctx, i, k) => incdec(ctx, i, k, vsize(i), i.opcode & 7, false));

@@ -92,33 +92,27 @@
   (local.set $15
    (i32.const 0)
   )
-  (local.set $16
+  (local.set $19
    (local.get $0)
   )
-  (local.set $17
+  (local.set $18
    (i32.shl
     (local.get $1)
     (i32.const 4)
    )
   )
   (block $block2
-   (loop $label
+   (loop
     (block $block
      (block $block1
-      (br_table $block $block1
-       (local.get $16)
+      (br_table $block $block $block1
+       (local.get $19)
       )
      )
-     (br_if $block
-      (i32.eq
-       (local.get $20)
-       (i32.const 65536)
-      )
-     )
-     (local.set $18
+     (local.set $16
       (local.get $20)
      )
-     (local.set $19
+     (local.set $17
       (i32.add
        (local.get $15)
        (i32.const 0)
@@ -126,140 +120,139 @@
      )
      (br $block2)
     )
-    (local.set $21
-     (local.get $2)
-    )
-    (local.set $22
-     (local.get $3)
-    )
-    (local.set $23
-     (i32.add
+    (loop $label
+     (local.set $21
+      (local.get $2)
+     )
+     (local.set $22
+      (local.get $3)
+     )
+     (local.set $23
+      (i32.add
+       (local.get $21)
+       (local.get $22)
+      )
+     )
+     (local.set $25
       (local.get $21)
+     )
+     (local.set $26
       (local.get $22)
      )
-    )
-    (local.set $25
-     (local.get $21)
-    )
-    (local.set $26
-     (local.get $22)
-    )
-    (local.set $24
-     (local.get $23)
-    )
-    (local.set $11
-     (local.get $24)
-    )
-    (local.set $12
-     (local.get $25)
-    )
-    (local.set $13
-     (local.get $26)
-    )
-    (local.set $2
-     (local.get $23)
-    )
-    (i32.store offset=4132
-     (i32.const 0)
-     (i32.or
-      (i32.and
-       (i32.load offset=4132
-        (i32.const 0)
+     (local.set $24
+      (local.get $23)
+     )
+     (local.set $11
+      (local.get $24)
+     )
+     (local.set $12
+      (local.get $25)
+     )
+     (local.set $13
+      (local.get $26)
+     )
+     (local.set $2
+      (local.get $23)
+     )
+     (i32.store offset=4132
+      (i32.const 0)
+      (i32.or
+       (i32.and
+        (i32.load offset=4132
+         (i32.const 0)
+        )
+        (i32.const -2)
        )
-       (i32.const -2)
-      )
-      (i32.lt_u
-       (local.get $11)
-       (local.get $12)
+       (i32.lt_u
+        (local.get $11)
+        (local.get $12)
+       )
       )
      )
-    )
-    (local.set $26
-     (local.get $3)
-    )
-    (local.set $25
-     (i32.sub
+     (local.set $26
+      (local.get $3)
+     )
+     (local.set $25
+      (i32.sub
+       (local.get $26)
+       (i32.const 1)
+      )
+     )
+     (local.set $23
       (local.get $26)
+     )
+     (local.set $22
       (i32.const 1)
      )
-    )
-    (local.set $23
-     (local.get $26)
-    )
-    (local.set $22
-     (i32.const 1)
-    )
-    (local.set $24
-     (local.get $25)
-    )
-    (local.set $11
-     (local.get $24)
-    )
-    (local.set $12
-     (local.get $23)
-    )
-    (local.set $13
-     (local.get $22)
-    )
-    (local.set $3
-     (local.get $25)
-    )
-    (local.set $22
-     (i32.eqz
+     (local.set $24
+      (local.get $25)
+     )
+     (local.set $11
+      (local.get $24)
+     )
+     (local.set $12
+      (local.get $23)
+     )
+     (local.set $13
+      (local.get $22)
+     )
+     (local.set $3
+      (local.get $25)
+     )
+     (local.set $22
       (i32.eqz
-       (local.get $11)
+       (i32.eqz
+        (local.get $11)
+       )
       )
      )
-    )
-    (local.set $10
-     (i32.const 30)
-    )
-    (if
-     (local.get $22)
-     (then
-      (if
-       (i32.gt_s
-        (i32.add
-         (local.get $15)
-         (i32.const 96)
-        )
-        (local.get $17)
-       )
-       (then
-        (local.set $18
-         (i32.const 65536)
-        )
-        (local.set $19
+     (local.set $10
+      (i32.const 30)
+     )
+     (if
+      (local.get $22)
+      (then
+       (if
+        (i32.gt_s
          (i32.add
           (local.get $15)
-          (i32.const 48)
+          (i32.const 96)
          )
+         (local.get $18)
         )
-        (br $block2)
+        (then
+         (local.set $16
+          (i32.const 65536)
+         )
+         (local.set $17
+          (i32.add
+           (local.get $15)
+           (i32.const 48)
+          )
+         )
+         (br $block2)
+        )
        )
-      )
-      (local.set $15
-       (i32.add
-        (local.get $15)
-        (i32.const 48)
+       (local.set $15
+        (i32.add
+         (local.get $15)
+         (i32.const 48)
+        )
        )
+       (br $label)
       )
-      (local.set $16
-       (i32.const 0)
+     )
+     (local.set $16
+      (i32.const 65541)
+     )
+     (local.set $17
+      (i32.add
+       (local.get $15)
+       (i32.const 48)
       )
-      (br $label)
      )
+     (br $block2)
     )
-    (local.set $18
-     (i32.const 65541)
-    )
-    (local.set $19
-     (i32.add
-      (local.get $15)
-      (i32.const 48)
-     )
-    )
-    (br $block2)
    )
    (unreachable)
   )
@@ -289,10 +282,10 @@
   )
   (i32.store offset=4128
    (i32.const 0)
-   (local.get $18)
+   (local.get $16)
   )
   (return
-   (local.get $19)
+   (local.get $17)
   )
  )
  (func $1 (param $0 i32) (result i32)

@@ -94,10 +94,10 @@
   (local.set $15
    (i32.const 0)
   )
-  (local.set $16
+  (local.set $19
    (local.get $0)
   )
-  (local.set $17
+  (local.set $18
    (i32.shl
     (local.get $1)
     (i32.const 4)
@@ -107,20 +107,14 @@
    (loop
     (block $block
      (block $block1
-      (br_table $block $block1
-       (local.get $16)
+      (br_table $block $block $block1
+       (local.get $19)
       )
      )
-     (br_if $block
-      (i32.eq
-       (local.get $20)
-       (i32.const 65536)
-      )
-     )
-     (local.set $18
+     (local.set $16
       (local.get $20)
      )
-     (local.set $19
+     (local.set $17
       (i32.add
        (local.get $15)
        (i32.const 0)
@@ -253,10 +247,10 @@
   )
   (i32.store offset=4128
    (i32.const 0)
-   (local.get $18)
+   (local.get $16)
   )
   (return
-   (local.get $19)
+   (local.get $17)
   )
  )
  (func $1 (param $0 i32) (result i32)

@@ -1,16 +1,7 @@
 (module
  (type $0 (func (param i32 i32) (result i32)))
- (type $1 (func (param i32)))
- (type $2 (func (param i32 i32 i32)))
- (type $3 (func (param i32) (result i32)))
+ (type $1 (func (param i32) (result i32)))
  (import "env" "memory" (memory $mimport$0 0))
- (import "core" "faulted" (global $gimport$0 (mut i32)))
- (import "core" "exitReason" (global $gimport$1 (mut i32)))
- (import "core" "jitInvalidated" (global $gimport$2 (mut i32)))
- (import "core" "jitRead32" (func $fimport$0 (param i32 i32) (result i32)))
- (import "core" "jitFaultAt" (func $fimport$1 (param i32)))
- (import "core" "jitRmw32" (func $fimport$2 (param i32 i32) (result i32)))
- (import "core" "jitWrite32" (func $fimport$3 (param i32 i32 i32)))
  (export "e0" (func $1))
  (func $0 (param $0 i32) (param $1 i32) (result i32)
   (local $2 i32)
@@ -41,8 +32,6 @@
   (local $27 i32)
   (local $28 i32)
   (local $29 i32)
-  (local $30 i32)
-  (local $31 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -106,10 +95,10 @@
   (local.set $15
    (i32.const 0)
   )
-  (local.set $16
+  (local.set $19
    (local.get $0)
   )
-  (local.set $17
+  (local.set $18
    (i32.shl
     (local.get $1)
     (i32.const 4)
@@ -119,20 +108,14 @@
    (loop $label
     (block $block
      (block $block1
-      (br_table $block $block1
-       (local.get $16)
+      (br_table $block $block $block1
+       (local.get $19)
       )
      )
-     (br_if $block
-      (i32.eq
-       (local.get $20)
-       (i32.const 65536)
-      )
-     )
-     (local.set $18
+     (local.set $16
       (local.get $20)
      )
-     (local.set $19
+     (local.set $17
       (i32.add
        (local.get $15)
        (i32.const 0)
@@ -175,7 +158,7 @@
       )
      )
      (then
-      (local.set $24
+      (local.set $23
        (i32.load
         (i32.add
          (i32.and
@@ -191,108 +174,68 @@
       )
      )
      (else
-      (local.set $24
-       (call $fimport$0
+      (local.set $16
+       (i32.const 65536)
+      )
+      (local.set $17
+       (i32.add
+        (local.get $15)
         (i32.const 2)
-        (local.get $21)
        )
       )
-      (if
-       (i32.or
-        (global.get $gimport$0)
-        (global.get $gimport$1)
-       )
-       (then
-        (i32.store offset=4096
-         (i32.const 0)
-         (local.get $2)
-        )
-        (i32.store offset=4112
-         (i32.const 0)
-         (local.get $6)
-        )
-        (i32.store offset=4136
-         (i32.const 0)
-         (local.get $10)
-        )
-        (i32.store offset=4140
-         (i32.const 0)
-         (local.get $11)
-        )
-        (i32.store offset=4144
-         (i32.const 0)
-         (local.get $12)
-        )
-        (i32.store offset=4148
-         (i32.const 0)
-         (local.get $13)
-        )
-        (call $fimport$1
-         (i32.const 65536)
-        )
-        (return
-         (i32.add
-          (local.get $15)
-          (i32.const 17)
-         )
-        )
-       )
-      )
+      (br $block2)
      )
     )
-    (local.set $25
-     (local.get $24)
+    (local.set $24
+     (local.get $23)
     )
     (local.set $2
-     (local.get $25)
+     (local.get $24)
     )
-    (local.set $25
+    (local.set $24
      (i32.add
       (local.get $7)
       (i32.const 12)
      )
     )
-    (local.set $24
+    (local.set $23
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $25)
+        (local.get $24)
         (i32.const 12)
        )
        (i32.const 2)
       )
      )
     )
-    (local.set $23
+    (if
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $24)
+        (local.get $23)
         (i32.const 13)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $25)
+        (local.get $24)
         (i32.const 4095)
        )
        (i32.const 4092)
       )
      )
-    )
-    (if
-     (local.get $23)
      (then
       (local.set $22
        (i32.load
         (i32.add
          (i32.and
-          (local.get $24)
+          (local.get $23)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $25)
+          (local.get $24)
           (i32.const 4095)
          )
         )
@@ -300,160 +243,69 @@
       )
      )
      (else
-      (local.set $22
-       (call $fimport$2
-        (i32.const 2)
-        (local.get $25)
+      (local.set $16
+       (i32.const 65539)
+      )
+      (local.set $17
+       (i32.add
+        (local.get $15)
+        (i32.const 18)
        )
       )
-      (if
-       (i32.or
-        (global.get $gimport$0)
-        (global.get $gimport$1)
-       )
-       (then
-        (i32.store offset=4096
-         (i32.const 0)
-         (local.get $2)
-        )
-        (i32.store offset=4112
-         (i32.const 0)
-         (local.get $6)
-        )
-        (i32.store offset=4136
-         (i32.const 0)
-         (local.get $10)
-        )
-        (i32.store offset=4140
-         (i32.const 0)
-         (local.get $11)
-        )
-        (i32.store offset=4144
-         (i32.const 0)
-         (local.get $12)
-        )
-        (i32.store offset=4148
-         (i32.const 0)
-         (local.get $13)
-        )
-        (call $fimport$1
-         (i32.const 65539)
-        )
-        (return
-         (i32.add
-          (local.get $15)
-          (i32.const 33)
-         )
-        )
-       )
-      )
+      (br $block2)
      )
     )
     (local.set $21
      (local.get $22)
     )
-    (local.set $26
+    (local.set $25
      (local.get $2)
     )
-    (local.set $27
+    (local.set $26
      (i32.add
       (local.get $21)
-      (local.get $26)
+      (local.get $25)
      )
     )
-    (local.set $28
-     (local.get $27)
-    )
-    (if
-     (local.get $23)
-     (then
-      (i32.store
-       (i32.add
-        (i32.and
-         (local.get $24)
-         (i32.const -4096)
-        )
-        (i32.and
-         (local.get $25)
-         (i32.const 4095)
-        )
-       )
-       (local.get $28)
+    (i32.store
+     (i32.add
+      (i32.and
+       (local.get $23)
+       (i32.const -4096)
+      )
+      (i32.and
+       (local.get $24)
+       (i32.const 4095)
       )
      )
-     (else
-      (call $fimport$3
-       (i32.const 2)
-       (local.get $25)
-       (local.get $28)
-      )
-     )
-    )
-    (local.set $30
-     (local.get $21)
-    )
-    (local.set $31
      (local.get $26)
     )
+    (local.set $28
+     (local.get $21)
+    )
     (local.set $29
-     (local.get $27)
+     (local.get $25)
+    )
+    (local.set $27
+     (local.get $26)
     )
     (local.set $11
-     (local.get $29)
+     (local.get $27)
     )
     (local.set $12
-     (local.get $30)
+     (local.get $28)
     )
     (local.set $13
-     (local.get $31)
+     (local.get $29)
     )
-    (if
-     (global.get $gimport$2)
-     (then
-      (i32.store offset=4096
-       (i32.const 0)
-       (local.get $2)
-      )
-      (i32.store offset=4112
-       (i32.const 0)
-       (local.get $6)
-      )
-      (i32.store offset=4136
-       (i32.const 0)
-       (i32.const 6)
-      )
-      (i32.store offset=4140
-       (i32.const 0)
-       (local.get $11)
-      )
-      (i32.store offset=4144
-       (i32.const 0)
-       (local.get $12)
-      )
-      (i32.store offset=4148
-       (i32.const 0)
-       (local.get $13)
-      )
-      (i32.store offset=4128
-       (i32.const 0)
-       (i32.const 65542)
-      )
-      (return
-       (i32.add
-        (local.get $15)
-        (i32.const 32)
-       )
-      )
-     )
-    )
-    (local.set $30
+    (local.set $28
      (local.get $6)
     )
-    (local.set $29
+    (local.set $27
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $30)
+        (local.get $28)
         (i32.const 12)
        )
        (i32.const 2)
@@ -464,29 +316,29 @@
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $29)
+        (local.get $27)
         (i32.const 1)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $30)
+        (local.get $28)
         (i32.const 4095)
        )
        (i32.const 4092)
       )
      )
      (then
-      (local.set $27
+      (local.set $26
        (i32.load
         (i32.add
          (i32.and
-          (local.get $29)
+          (local.get $27)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $30)
+          (local.get $28)
           (i32.const 4095)
          )
         )
@@ -494,57 +346,23 @@
       )
      )
      (else
-      (local.set $27
-       (call $fimport$0
-        (i32.const 2)
-        (local.get $30)
+      (local.set $10
+       (i32.const 6)
+      )
+      (local.set $16
+       (i32.const 65542)
+      )
+      (local.set $17
+       (i32.add
+        (local.get $15)
+        (i32.const 34)
        )
       )
-      (if
-       (i32.or
-        (global.get $gimport$0)
-        (global.get $gimport$1)
-       )
-       (then
-        (i32.store offset=4096
-         (i32.const 0)
-         (local.get $2)
-        )
-        (i32.store offset=4112
-         (i32.const 0)
-         (local.get $6)
-        )
-        (i32.store offset=4136
-         (i32.const 0)
-         (i32.const 6)
-        )
-        (i32.store offset=4140
-         (i32.const 0)
-         (local.get $11)
-        )
-        (i32.store offset=4144
-         (i32.const 0)
-         (local.get $12)
-        )
-        (i32.store offset=4148
-         (i32.const 0)
-         (local.get $13)
-        )
-        (call $fimport$1
-         (i32.const 65542)
-        )
-        (return
-         (i32.add
-          (local.get $15)
-          (i32.const 49)
-         )
-        )
-       )
-      )
+      (br $block2)
      )
     )
-    (local.set $31
-     (local.get $27)
+    (local.set $29
+     (local.get $26)
     )
     (local.set $6
      (i32.add
@@ -561,13 +379,13 @@
        (local.get $15)
        (i32.const 96)
       )
-      (local.get $17)
+      (local.get $18)
      )
      (then
-      (local.set $18
-       (local.get $31)
+      (local.set $16
+       (local.get $29)
       )
-      (local.set $19
+      (local.set $17
        (i32.add
         (local.get $15)
         (i32.const 48)
@@ -582,11 +400,26 @@
       (i32.const 48)
      )
     )
-    (local.set $20
-     (local.get $31)
+    (local.set $19
+     (i32.sub
+      (local.tee $20
+       (local.get $29)
+      )
+      (i32.const 65536)
+     )
     )
-    (local.set $16
-     (i32.const 1)
+    (local.set $19
+     (select
+      (i32.add
+       (local.get $19)
+       (i32.const 1)
+      )
+      (i32.const -1)
+      (i32.lt_u
+       (local.get $19)
+       (i32.const 1)
+      )
+     )
     )
     (br $label)
    )
@@ -618,10 +451,10 @@
   )
   (i32.store offset=4128
    (i32.const 0)
-   (local.get $18)
+   (local.get $16)
   )
   (return
-   (local.get $19)
+   (local.get $17)
   )
  )
  (func $1 (param $0 i32) (result i32)

@@ -8,8 +8,10 @@
  * instructions it may run (capped at JIT_MAX_LEFT so the result cannot overflow) and returns
  * (instructions << 4) | status:
  *   status 0  the block ran to its end (or bailed after a write invalidated code); EIP is stored
- *   status 1  its last instruction faulted or asked for an exit: the run loop finishes it as step()
- *             would, from jitInsnStart/jitEspStart (set by jitSetup/jitFaultAt)
+ *   status 1  its last (generic) instruction faulted or asked for an exit: the run loop finishes it
+ *             as step() would, from jitInsnStart/jitEspStart (set by jitSetup)
+ *   status 2  bail: the instruction at EIP has an access off the inline TLB path; the run loop runs
+ *             it (and the rest of its block) in the interpreter
  * Registers, EFLAGS and the lazy-flags record are in the state block whenever it returns.
  *
  * State key: MODE bits (code/stack size, protected, v86, paging) | CPL 3 << 5 | flat << 6, where
@@ -134,12 +136,4 @@ export function jitSetup(packed: i32, ea: u32, i1: i32, i2: i32, start: u32, nex
   jitEspStart = reg32(ESP);
   store<u32>(STATE + S_EIP, next);
   setRunExecuted(runBase + k);
-}
-
-/** Compiled code's own fault path (registers already spilled as before the instruction). */
-export function jitFaultAt(start: u32): void {
-  setInstrStart(start);
-  jitInsnStart = start;
-  jitEspStart = reg32(ESP);
-  store<u32>(STATE + S_EIP, start);
 }

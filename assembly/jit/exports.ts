@@ -4,7 +4,7 @@
  * host's cache controls. Re-exported by assembly/index.ts.
  */
 export * from "../cpu/ops/index";
-export { jitSetup, jitFaultAt, stateKey as jitStateKey } from "./enter";
+export { jitSetup, stateKey as jitStateKey } from "./enter";
 export { jitDecode } from "./decode";
 export { install as jitInstall, flushAll as jitFlushAll, invalidateRange as jitInvalidateRange, entryFor as jitEntryFor, jitInvalidated } from "./cache";
 export { faulted } from "../cpu/fault";

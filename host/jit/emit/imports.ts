@@ -7,13 +7,9 @@ import { WasmModule, I32, NONE, type X } from "./wasm.ts";
 /** Core helpers: i32 parameter count, and whether they return an i32. */
 const SIGS: Record<string, [number, boolean]> = {
   jitSetup: [7, false],
-  jitFaultAt: [1, false],
   jitTestCC: [1, true],
   jitKeepCF: [0, false],
   jitImulFlags: [3, false],
-  jitRead8: [2, true], jitRead16: [2, true], jitRead32: [2, true],
-  jitRmw8: [2, true], jitRmw16: [2, true], jitRmw32: [2, true],
-  jitWrite8: [3, false], jitWrite16: [3, false], jitWrite32: [3, false],
 };
 
 export class Imports {

@@ -2,9 +2,9 @@
  * Operands for custom codegen: registers (8/16/32-bit views of the cached 32-bit locals) and guest
  * memory with the TLB fast path inline (assembly/mmu/access.ts format: entry & mask == VALID and
  * the access inside the page -> direct load/store at (entry & ~0xFFF) + (lin & 0xFFF)); anything
- * else calls the core's segmented helpers (assembly/jit/helpers.ts), and a fault or exit there
- * leaves the block with the state as before the instruction (the emitters commit registers and
- * flags only after their memory accesses). Custom memory operands need the flat state key
+ * else bails: the block leaves with the state as before the instruction (the emitters commit
+ * registers and flags only after their memory accesses) and the interpreter runs it (see bail).
+ * Custom memory operands need the flat state key
  * (DS/ES/SS base 0, 4 GiB), so the linear address is the offset; other segments decline.
  */
 import * as L from "../../isa/layout.ts";
@@ -16,7 +16,6 @@ import type { X } from "./fn.ts";
 
 export const KEY_CODE32 = 1, KEY_STACK32 = 2, KEY_CPL3 = 32, KEY_FLAT = 64, KEY_CS4G = 128;
 const T_VALID = 1, T_NOUSER = 2, T_READONLY = 4, T_CODE = 8;
-const SUFFIX = ["8", "16", "32"];
 const SIZE_BYTES = [1, 2, 4];
 
 export function flat(ctx: EmitContext): boolean { return (ctx.key & KEY_FLAT) !== 0; }

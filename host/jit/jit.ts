@@ -18,6 +18,8 @@ export const REGION_BLOCKS = Number(process.env.RINGONE_JIT_REGION_BLOCKS ?? 48)
 /** A region stops growing at this many instructions (compile time grows with it). */
 export const REGION_INSNS = Number(process.env.RINGONE_JIT_REGION_INSNS ?? 512);
 const MAX_SLOTS = 1 << 16;
+/** A callee whose region has at least this many blocks is not compiled again into its callers' regions. */
+const BIG_CALLEE = 16;
 
 export function jitModeFromEnv(): JitMode {
   const v = (process.env.RINGONE_JIT ?? "on").toLowerCase();
@@ -56,6 +58,8 @@ export class Jit {
    */
   private compiledAt = new Set<number>();
   private smcPages = new Set<number>();
+  /** Cache entry -> size (blocks) of the region it was installed from. */
+  private regionOf = new Map<number, number>();
   optimize = process.env.RINGONE_JIT_OPT === "1";
   genericOnly = process.env.RINGONE_JIT_GENERIC === "1";
   threshold = Number(process.env.RINGONE_JIT_THRESHOLD ?? 20);
@@ -93,7 +97,7 @@ export class Jit {
 
   private slot(): number {
     const epoch = this.cpu.state32(L.S.JIT_EPOCH);
-    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; this.compiledAt.clear(); this.smcPages.clear(); }
+    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; this.compiledAt.clear(); this.smcPages.clear(); this.regionOf.clear(); }
     if (this.nextSlot >= this.slotBase + MAX_SLOTS) {
       this.cpu.core.jitFlushAll();
       this.epoch = this.cpu.state32(L.S.JIT_EPOCH);
@@ -128,14 +132,21 @@ export class Jit {
       const [p, e, idx] = todo.shift()!;
       const insns = decodeBlock(c, p, e, key);
       if (!insns.length) { if (idx === entry) c.core.jitInstall(idx, 0, 0, 0, 0); continue; }
-      const compiled = c.dv.getInt32(L.JIT_ENTRIES + idx * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0;
+      const compiled = this.isCompiled(idx);
       blocks.push({ insns, entry: idx, install: idx === entry || !compiled });
       total += insns.length;
+      const last = insns[insns.length - 1];
+      const callee = (last.row.handler ?? last.row.id) === "call_Jz" ? (last.next + last.imm) >>> 0 : -1;
       for (const t of this.successors(insns, p - e)) {
         const tp = p + ((t - e) | 0);
         if (seen.has(t) || tp >>> 12 !== page || tp < 0) continue;
         seen.add(t);
-        todo.push([tp, t, c.core.jitEntryFor(tp, t, key)]);
+        const idx = c.core.jitEntryFor(tp, t, key);
+        // A call into a function that already runs in a big region of its own exits to it rather
+        // than compiling it once more: a second copy costs its compile and V8's optimising compile
+        // again, and a long callee amortises the trip through the run loop.
+        if (t === callee && (this.regionOf.get(idx) ?? 0) >= BIG_CALLEE && this.isCompiled(idx)) continue;
+        todo.push([tp, t, idx]);
       }
     }
     if (!blocks.length) { this.stats.failed++; return; }
@@ -169,10 +180,13 @@ export class Jit {
       const last = bl.insns[bl.insns.length - 1];
       const len = last.phys + last.len - bl.insns[0].phys;
       c.core.jitInstall(bl.entry, s, len, bl.insns.length, lo | (hi << 16));
+      this.regionOf.set(bl.entry, blocks.length);
       this.compiledAt.add(bl.insns[0].phys);
       this.stats.blocks++;
     });
   }
+
+  private isCompiled(idx: number): boolean { return this.cpu.dv.getInt32(L.JIT_ENTRIES + idx * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0; }
 
   /**
    * Static successors of a block: branch targets and the fall-through; for an indirect JMP through a

@@ -8,8 +8,9 @@
  *
  * Restartability: each completed iteration (or fast chunk) commits eSI/eDI/eCX at once, so a fault
  * in the middle leaves the registers describing the completed part and EIP at the instruction
- * (step() rewinds it); resuming finishes the rest. One step() runs at most REP_MAX iterations; if
- * work remains it leaves EIP at the instruction, so the run loop can stop (budget, host events,
+ * (step() rewinds it); resuming finishes the rest. One step() runs at most REP_MAX one-element
+ * iterations or REP_FAST_BYTES bytes of fast chunks (a few microseconds either way); if work
+ * remains it leaves EIP at the instruction, so the run loop can stop (budget, host events,
  * interrupts) between chunks and the next step continues. Each such chunk counts as one instruction.
  *
  * Fast paths: within one page on each side, with the TLB entries valid for the access and the
@@ -31,6 +32,8 @@ import { tlbGet, readMask, writeMask, T_VALID } from "../../mmu/tlb";
 
 /** Iterations one step() may run before it yields with EIP left at the instruction. */
 const REP_MAX: u32 = 4096;
+/** Bytes of fast (memory.copy / fill / host-loop) chunks one step() may run: 16 pages. */
+const REP_FAST_BYTES: u32 = 65536;
 
 // ---------------------------------------------------------------- registers and operands
 
@@ -188,23 +191,26 @@ function movsFast(s: u32, fwd: bool, max: u32): u32 {
 /**
  * The REP driver of MOVS, STOS, SCAS and CMPS: page-sized fast chunks where `fast` can take them,
  * single elements through `one` otherwise; REPE/REPNE termination for the compare forms; at most
- * REP_MAX elements per step, after which the instruction yields (yieldRest) and resumes next step.
+ * REP_MAX single elements or REP_FAST_BYTES bytes of chunks per step, after which the instruction
+ * yields (yieldRest) and resumes next step.
  */
 function repRun(fast: (s: u32, fwd: bool, max: u32) => u32, one: (s: u32, fwd: bool) => bool, compares: bool): void {
   const s = elemSize(), fwd = forward();
   if (repPrefix == 0) { one(s, fwd); return; }
   let n = count();
-  let budget = REP_MAX;
+  let slow = REP_MAX, fastLeft = REP_FAST_BYTES / s;
   while (n != 0) {
-    let k = fast(s, fwd, n < budget ? n : budget);
+    let k = fast(s, fwd, n < fastLeft ? n : fastLeft);
     if (k == 0) {
       if (!one(s, fwd)) { setCount(n); return; }
       k = 1;
+      slow--;
+    } else {
+      fastLeft -= k;
     }
     n -= k;
-    budget -= k;
     if (compares && repStop()) { setCount(n); return; }
-    if (budget == 0) break;
+    if (slow == 0 || fastLeft == 0) break;
   }
   yieldRest(n);
 }

@@ -8,6 +8,7 @@
 import * as L from "../../isa/layout.ts";
 import type { EmitContext } from "./custom.ts";
 import type { X } from "./fn.ts";
+import { readsLocal } from "./wasm.ts";
 
 export const L_ADD = 1, L_ADC1 = 2, L_SUB = 3, L_SBB1 = 4, L_LOGIC = 5, L_INC = 6, L_DEC = 7;
 const MASK = [0xff, 0xffff, 0xffffffff | 0];
@@ -16,10 +17,15 @@ const SIGN = [0x80, 0x8000, 0x80000000 | 0];
 /** Record a lazy result in locals (the interpreter's setLazy). */
 export function setLazy(ctx: EmitContext, kind: number, size: number, r: X, a: X, b: X): void {
   const { f } = ctx;
-  // Evaluate all three before assigning (r may use the old operand locals).
-  const tr = f.local(), ta = f.local(), tb = f.local();
-  f.emit(f.set(ta, a), f.set(tb, b), f.set(tr, r));
-  f.emit(f.set(f.fDst, f.get(tr)), f.set(f.fA, f.get(ta)), f.set(f.fB, f.get(tb)));
+  const record = [f.fOp, f.fDst, f.fA, f.fB];
+  if (![r, a, b].some((x) => readsLocal(x, record))) {
+    f.emit(f.set(f.fDst, r), f.set(f.fA, f.tmp(a)), f.set(f.fB, f.tmp(b)));
+  } else {
+    // Evaluate all three before assigning (they read the old record).
+    const tr = f.local(), ta = f.local(), tb = f.local();
+    f.emit(f.set(ta, a), f.set(tb, b), f.set(tr, r));
+    f.emit(f.set(f.fDst, f.get(tr)), f.set(f.fA, f.get(ta)), f.set(f.fB, f.get(tb)));
+  }
   f.flags = { where: "local", op: (kind << 2) | size };
 }
 

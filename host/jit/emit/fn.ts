@@ -11,7 +11,7 @@
  * is in the four flag locals with LAZY_OP in a local too ("dyn").
  */
 import * as L from "../../isa/layout.ts";
-import { WasmModule, I32, type X } from "./wasm.ts";
+import { WasmModule, I32, localOf, isConst, type X } from "./wasm.ts";
 export type { X };
 export const i32 = I32;
 
@@ -82,6 +82,19 @@ export class Fn {
     return l;
   }
   beginInsn(): void { this.temps = []; }
+  /**
+   * `x` in a temporary: `x` itself when it is a constant or reads a temporary of this instruction
+   * (written once, so the value cannot change before its uses), else a new temporary holding it.
+   * Fewer copies: V8's baseline tier (Liftoff) runs a region before TurboFan's code arrives, and
+   * does not remove them.
+   */
+  tmp(x: X): X {
+    const l = localOf(x);
+    if (isConst(x) || (l !== undefined && this.temps?.includes(l))) return x;
+    const t = this.local();
+    this.emit(this.set(t, x));
+    return this.get(t);
+  }
   endInsn(): void { if (this.temps) this.free.push(...this.temps); this.temps = null; }
   c(v: number): X { return this.m.i32.const(v | 0); }
   load(addr: number): X { return this.m.i32.load(addr, 4, this.c(0)); }

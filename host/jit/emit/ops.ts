@@ -18,7 +18,7 @@ const ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 
 
 const isReg = (i: Insn) => i.modrm >= 0 && i.modrm >> 6 === 3;
 const vsize = (i: Insn) => (i.os32 ? 2 : 1);
-function tmp(ctx: EmitContext, x: X): X { const l = ctx.f.local(); ctx.f.emit(ctx.f.set(l, x)); return ctx.f.get(l); }
+const tmp = (ctx: EmitContext, x: X): X => ctx.f.tmp(x);
 
 /** Operation k on a, b: [result, lazy kind], or null for ADC/SBB. */
 function aluOp(ctx: EmitContext, k: number, a: X, b: X): [X, number] | null {

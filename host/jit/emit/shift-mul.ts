@@ -15,7 +15,7 @@ import type { X } from "./fn.ts";
 const SH_SHL = 4, SH_SHR = 5, SH_SAL = 6, SH_SAR = 7;
 const isReg = (i: Insn) => i.modrm >= 0 && i.modrm >> 6 === 3;
 const vsize = (i: Insn) => (i.os32 ? 2 : 1);
-function tmp(ctx: EmitContext, x: X): X { const l = ctx.f.local(); ctx.f.emit(ctx.f.set(l, x)); return ctx.f.get(l); }
+const tmp = (ctx: EmitContext, x: X): X => ctx.f.tmp(x);
 
 /** The shift forms done here: register destination, SHL/SHR/SAL/SAR. */
 const shiftable = (i: Insn) => isReg(i) && ((i.modrm >> 3) & 7) >= SH_SHL;

@@ -22,6 +22,20 @@ const REF = 256;
 const CLOSE = -1;
 export type Type = number;
 
+/** What `i32.const` and `local.get` return: their bytes, tagged so emitters can recognise them. */
+type Simple = number[] & { constant?: number; local?: number };
+/** The local a `local.get` expression reads, or undefined. */
+export const localOf = (x: X): number | undefined => (x as Simple).local;
+/** Whether `x` is an `i32.const`. */
+export const isConst = (x: X): boolean => (x as Simple).constant !== undefined;
+/** Whether the expression tree `x` reads one of `locals`. */
+export function readsLocal(x: X, locals: number[]): boolean {
+  const l = localOf(x);
+  if (l !== undefined) return locals.includes(l);
+  for (const t of x) if (typeof t !== "number" && readsLocal(t, locals)) return true;
+  return false;
+}
+
 export const I32 = 0x7f;
 export const NONE = 0x40;
 
@@ -80,7 +94,7 @@ export class WasmModule {
   /** Label nesting for br: a stack of names, maintained by block/loop/if builders at emit time. */
 
   readonly i32 = {
-    const: (v: number): X => { const o: number[] = [0x41]; sleb(v, o); return o; },
+    const: (v: number): X => { const o: Simple = [0x41]; sleb(v, o); o.constant = v | 0; return o; },
     add: bin(0x6a), sub: bin(0x6b), mul: bin(0x6c), and: bin(0x71), or: bin(0x72), xor: bin(0x73),
     shl: bin(0x74), shr_s: bin(0x75), shr_u: bin(0x76), rotl: bin(0x77), rotr: bin(0x78),
     eq: bin(0x46), ne: bin(0x47), lt_s: bin(0x48), lt_u: bin(0x49), gt_s: bin(0x4a), gt_u: bin(0x4b),
@@ -96,7 +110,7 @@ export class WasmModule {
     store16: (offset: number, _align: number, ptr: X, v: X): X => this.memop(0x3b, 1, offset, ptr, v),
   };
   readonly local = {
-    get: (i: number, _t?: Type): X => { const o: number[] = [0x20]; uleb(i, o); return o; },
+    get: (i: number, _t?: Type): X => { const o: Simple = [0x20]; uleb(i, o); o.local = i; return o; },
     set: (i: number, v: X): X => { const o: number[] = [0x21]; uleb(i, o); return [v, o]; },
     tee: (i: number, v: X, _t?: Type): X => { const o: number[] = [0x22]; uleb(i, o); return [v, o]; },
   };

@@ -26,9 +26,6 @@
   (local $21 i32)
   (local $22 i32)
   (local $23 i32)
-  (local $24 i32)
-  (local $25 i32)
-  (local $26 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -133,23 +130,14 @@
        (local.get $22)
       )
      )
-     (local.set $25
-      (local.get $21)
-     )
-     (local.set $26
-      (local.get $22)
-     )
-     (local.set $24
+     (local.set $11
       (local.get $23)
      )
-     (local.set $11
-      (local.get $24)
-     )
      (local.set $12
-      (local.get $25)
+      (local.get $21)
      )
      (local.set $13
-      (local.get $26)
+      (local.get $22)
      )
      (local.set $2
       (local.get $23)
@@ -169,35 +157,26 @@
        )
       )
      )
-     (local.set $26
+     (local.set $23
       (local.get $3)
      )
-     (local.set $25
+     (local.set $22
       (i32.sub
-       (local.get $26)
+       (local.get $23)
        (i32.const 1)
       )
      )
-     (local.set $23
-      (local.get $26)
-     )
-     (local.set $22
-      (i32.const 1)
-     )
-     (local.set $24
-      (local.get $25)
-     )
      (local.set $11
-      (local.get $24)
+      (local.get $22)
      )
      (local.set $12
       (local.get $23)
      )
      (local.set $13
-      (local.get $22)
+      (i32.const 1)
      )
      (local.set $3
-      (local.get $25)
+      (local.get $22)
      )
      (local.set $22
       (i32.eqz

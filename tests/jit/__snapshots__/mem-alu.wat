@@ -28,10 +28,6 @@
   (local $23 i32)
   (local $24 i32)
   (local $25 i32)
-  (local $26 i32)
-  (local $27 i32)
-  (local $28 i32)
-  (local $29 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -186,23 +182,20 @@
       (br $block2)
      )
     )
-    (local.set $24
+    (local.set $2
      (local.get $23)
     )
-    (local.set $2
-     (local.get $24)
-    )
-    (local.set $24
+    (local.set $23
      (i32.add
       (local.get $7)
       (i32.const 12)
      )
     )
-    (local.set $23
+    (local.set $22
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $24)
+        (local.get $23)
         (i32.const 12)
        )
        (i32.const 2)
@@ -213,29 +206,29 @@
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $23)
+        (local.get $22)
         (i32.const 13)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $24)
+        (local.get $23)
         (i32.const 4095)
        )
        (i32.const 4092)
       )
      )
      (then
-      (local.set $22
+      (local.set $21
        (i32.load
         (i32.add
          (i32.and
-          (local.get $23)
+          (local.get $22)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $24)
+          (local.get $23)
           (i32.const 4095)
          )
         )
@@ -255,57 +248,45 @@
       (br $block2)
      )
     )
-    (local.set $21
-     (local.get $22)
-    )
-    (local.set $25
+    (local.set $24
      (local.get $2)
     )
-    (local.set $26
+    (local.set $25
      (i32.add
       (local.get $21)
-      (local.get $25)
+      (local.get $24)
      )
     )
     (i32.store
      (i32.add
       (i32.and
-       (local.get $23)
+       (local.get $22)
        (i32.const -4096)
       )
       (i32.and
-       (local.get $24)
+       (local.get $23)
        (i32.const 4095)
       )
      )
-     (local.get $26)
-    )
-    (local.set $28
-     (local.get $21)
-    )
-    (local.set $29
      (local.get $25)
     )
-    (local.set $27
-     (local.get $26)
-    )
     (local.set $11
-     (local.get $27)
+     (local.get $25)
     )
     (local.set $12
-     (local.get $28)
+     (local.get $21)
     )
     (local.set $13
-     (local.get $29)
+     (local.get $24)
     )
-    (local.set $28
+    (local.set $24
      (local.get $6)
     )
-    (local.set $27
+    (local.set $21
      (i32.load offset=4194304
       (i32.shl
        (i32.shr_u
-        (local.get $28)
+        (local.get $24)
         (i32.const 12)
        )
        (i32.const 2)
@@ -316,29 +297,29 @@
      (i32.and
       (i32.eq
        (i32.and
-        (local.get $27)
+        (local.get $21)
         (i32.const 1)
        )
        (i32.const 1)
       )
       (i32.le_u
        (i32.and
-        (local.get $28)
+        (local.get $24)
         (i32.const 4095)
        )
        (i32.const 4092)
       )
      )
      (then
-      (local.set $26
+      (local.set $22
        (i32.load
         (i32.add
          (i32.and
-          (local.get $27)
+          (local.get $21)
           (i32.const -4096)
          )
          (i32.and
-          (local.get $28)
+          (local.get $24)
           (i32.const 4095)
          )
         )
@@ -361,8 +342,8 @@
       (br $block2)
      )
     )
-    (local.set $29
-     (local.get $26)
+    (local.set $25
+     (local.get $22)
     )
     (local.set $6
      (i32.add
@@ -383,7 +364,7 @@
      )
      (then
       (local.set $16
-       (local.get $29)
+       (local.get $25)
       )
       (local.set $17
        (i32.add
@@ -403,7 +384,7 @@
     (local.set $19
      (i32.sub
       (local.tee $20
-       (local.get $29)
+       (local.get $25)
       )
       (i32.const 65536)
      )

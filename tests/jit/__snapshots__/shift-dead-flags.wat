@@ -33,9 +33,6 @@
   (local $21 i32)
   (local $22 i32)
   (local $23 i32)
-  (local $24 i32)
-  (local $25 i32)
-  (local $26 i32)
   (local.set $2
    (i32.load offset=4096
     (i32.const 0)
@@ -158,49 +155,37 @@
      (local.get $4)
     )
     (local.set $21
-     (local.get $23)
-    )
-    (local.set $22
      (i32.shr_s
-      (local.get $21)
+      (local.get $23)
       (i32.const 1)
      )
     )
     (local.set $4
-     (local.get $22)
-    )
-    (local.set $22
-     (local.get $2)
-    )
-    (local.set $21
-     (local.get $4)
-    )
-    (local.set $23
-     (i32.add
-      (local.get $22)
-      (local.get $21)
-     )
-    )
-    (local.set $25
-     (local.get $22)
-    )
-    (local.set $26
      (local.get $21)
     )
-    (local.set $24
-     (local.get $23)
+    (local.set $21
+     (local.get $2)
+    )
+    (local.set $23
+     (local.get $4)
+    )
+    (local.set $22
+     (i32.add
+      (local.get $21)
+      (local.get $23)
+     )
     )
     (local.set $11
-     (local.get $24)
+     (local.get $22)
     )
     (local.set $12
-     (local.get $25)
+     (local.get $21)
     )
     (local.set $13
-     (local.get $26)
+     (local.get $23)
     )
     (local.set $2
-     (local.get $23)
+     (local.get $22)
     )
     (i32.store offset=4096
      (i32.const 0)

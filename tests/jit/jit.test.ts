@@ -128,6 +128,29 @@ describe("forced JIT against the interpreter", () => {
   }
 });
 
+describe("forced JIT against the interpreter, full state compared after every block", () => {
+  // The same programs, run block by block: each chunk is the block the interpreter is about to run
+  // (decoded at its EIP: flat, no paging, so the physical address is the EIP), so the compiled
+  // side runs whole blocks and regions and is compared at every block boundary.
+  for (let seed = 1; seed <= 40; seed++) {
+    const base = seed % 3 === 0 ? CODE + 0xe80 : CODE;
+    it(`random program ${seed}${base !== CODE ? " (crossing a page)" : ""}`, () => {
+      const code = program(seed, base);
+      const a = makeCpu("off", code, base), b = makeCpu("force", code, base);
+      let blocks = 0;
+      for (; blocks < 5000; blocks++) {
+        const n = Math.max(1, decodeBlock(a, a.eip, a.eip, 3).length);
+        const ea = a.run(n), eb = b.run(n);
+        expect(eb).toBe(ea);
+        expect(state(b)).toBe(state(a));
+        if (ea !== L.ExitReason.BUDGET) break;
+      }
+      expect(blocks).toBeGreaterThan(3);
+      expect(b.jit!.snapshot().runs).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe("exactness", () => {
   it("a loop runs inside one region function call, and run(n) still stops after exactly n instructions", () => {
     // mov ecx,1000; l: add eax,ecx; dec ecx; jnz l; hlt

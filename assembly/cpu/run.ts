@@ -196,8 +196,13 @@ export function run(budget: i32): i32 {
     if (load<i32>(STATE + S_STOP)) { store<i32>(STATE + S_STOP, 0); reason = EXIT_STOPPED; break; }
     // Budget before the shadow/IRQ step, so an interrupt shadow survives the end of a run() call.
     if (runExecuted >= budget && load<i32>(STATE + S_HALTED) == 0) { reason = EXIT_BUDGET; break; }
+    // After STI / MOV SS / POP SS the next instruction runs before interrupts are recognised: that
+    // one instruction is interpreted, so that the check above runs right after it (compiled code
+    // would run on to the end of its block or region, past a CLI, and the interrupt would be lost).
+    let shadowed = false;
     if (load<i32>(STATE + S_INT_SHADOW)) {
       store<i32>(STATE + S_INT_SHADOW, 0);
+      shadowed = true;
     } else {
       const irq = load<i32>(STATE + S_IRQ_VECTOR);
       // No interrupt while an answered IN or MMIO access waits for its instruction's replay: the
@@ -217,7 +222,7 @@ export function run(budget: i32): i32 {
     }
     if (load<i32>(STATE + S_HALTED)) { reason = EXIT_HLT; break; }
     if (runExecuted >= budget) { reason = EXIT_BUDGET; break; }
-    if (jitCheck && debugQuiet()) {
+    if (jitCheck && !shadowed && debugQuiet()) {
       // A block boundary: run compiled code if the cache has it (docs/jit.md), count hotness otherwise.
       jitCheck = false;
       clearTrapBits();

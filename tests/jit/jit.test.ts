@@ -195,6 +195,18 @@ describe("exactness", () => {
     expect(s.runs).toBeGreaterThanOrEqual(200);
     expect(s.invalidations).toBe(0);
   });
+  it("an interrupt pending at STI is taken right after the next instruction, even where compiled code would run on past a CLI", () => {
+    // sti ; inc eax ; cli ; inc ebx ; hlt -- IRQ 0x30 pending with IF=0; the empty IDT turns its
+    // delivery into #GP(0x30*8+2+1), intercepted: the exit shows exactly where it was taken.
+    for (const mode of ["off", "force"] as const) {
+      const cpu = makeCpu(mode, [0xfb, 0x40, 0xfa, 0x43, 0xf4]);
+      cpu.eflags = 0x2;
+      cpu.setState32(L.S.IRQ_VECTOR, 0x30);
+      expect(cpu.run(100), mode).toBe(L.ExitReason.FAULT);
+      expect([cpu.exit32(L.X.VECTOR), cpu.exit32(L.X.ERROR_CODE)], mode).toEqual([13, 0x30 * 8 + 2 + 1]);
+      expect([cpu.reg("eax"), cpu.reg("ebx"), cpu.eip], mode).toEqual([1, 0, CODE + 2]);
+    }
+  });
   it("host writes (writePhys) invalidate compiled code", () => {
     const cpu = makeCpu("force", [0xb8, 1, 0, 0, 0, 0xf4]);
     expect(cpu.run(100)).toBe(L.ExitReason.HLT);

@@ -108,22 +108,34 @@ function state(cpu: Cpu): string {
   return `eip=${cpu.eip.toString(16)} fl=${(cpu.eflags & 0x8d5).toString(16)} ${regs} icount=${cpu.instructions} ${mem}`;
 }
 
+/**
+ * Random program `seed` on the interpreter and the forced JIT side by side, in chunks of
+ * `chunk(ref)` instructions, with the full state compared after every chunk; returns the chunks run
+ * and the JIT's statistics.
+ */
+function compareRuns(seed: number, base: number, maxChunks: number, chunk: (ref: Cpu) => number) {
+  const code = program(seed, base);
+  const a = makeCpu("off", code, base), b = makeCpu("force", code, base);
+  let chunks = 0;
+  while (chunks < maxChunks) {
+    const n = chunk(a);
+    const ea = a.run(n), eb = b.run(n);
+    chunks++;
+    expect(eb).toBe(ea);
+    expect(state(b)).toBe(state(a));
+    if (ea !== L.ExitReason.BUDGET) break;
+  }
+  return { chunks, stats: b.jit!.snapshot() };
+}
+// Every third program starts 0x180 bytes before a page boundary, so its code crosses it.
+const baseOf = (seed: number) => (seed % 3 === 0 ? CODE + 0xe80 : CODE);
+const title = (seed: number) => `random program ${seed}${baseOf(seed) !== CODE ? " (crossing a page)" : ""}`;
+
 describe("forced JIT against the interpreter", () => {
   for (let seed = 1; seed <= 40; seed++) {
-    // Every third program starts 0x180 bytes before a page boundary, so its code crosses it.
-    const base = seed % 3 === 0 ? CODE + 0xe80 : CODE;
-    it(`random program ${seed}${base !== CODE ? " (crossing a page)" : ""}`, () => {
-      const code = program(seed, base);
-      const a = makeCpu("off", code, base), b = makeCpu("force", code, base);
+    it(title(seed), () => {
       const r = rng(seed * 7919);
-      for (let step = 0; step < 400; step++) {
-        const n = 1 + r(40);
-        const ea = a.run(n), eb = b.run(n);
-        expect(eb).toBe(ea);
-        expect(state(b)).toBe(state(a));
-        if (ea !== L.ExitReason.BUDGET) break;
-      }
-      expect(b.jit!.snapshot().blocks).toBeGreaterThan(0);
+      expect(compareRuns(seed, baseOf(seed), 400, () => 1 + r(40)).stats.blocks).toBeGreaterThan(0);
     });
   }
 });
@@ -133,20 +145,10 @@ describe("forced JIT against the interpreter, full state compared after every bl
   // (decoded at its EIP: flat, no paging, so the physical address is the EIP), so the compiled
   // side runs whole blocks and regions and is compared at every block boundary.
   for (let seed = 1; seed <= 40; seed++) {
-    const base = seed % 3 === 0 ? CODE + 0xe80 : CODE;
-    it(`random program ${seed}${base !== CODE ? " (crossing a page)" : ""}`, () => {
-      const code = program(seed, base);
-      const a = makeCpu("off", code, base), b = makeCpu("force", code, base);
-      let blocks = 0;
-      for (; blocks < 5000; blocks++) {
-        const n = Math.max(1, decodeBlock(a, a.eip, a.eip, 3).length);
-        const ea = a.run(n), eb = b.run(n);
-        expect(eb).toBe(ea);
-        expect(state(b)).toBe(state(a));
-        if (ea !== L.ExitReason.BUDGET) break;
-      }
-      expect(blocks).toBeGreaterThan(3);
-      expect(b.jit!.snapshot().runs).toBeGreaterThan(0);
+    it(title(seed), () => {
+      const { chunks, stats } = compareRuns(seed, baseOf(seed), 5000, (a) => Math.max(1, decodeBlock(a, a.eip, a.eip, 3).length));
+      expect(chunks).toBeGreaterThan(3);
+      expect(stats.runs).toBeGreaterThan(0);
     });
   }
 });

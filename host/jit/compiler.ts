@@ -31,6 +31,7 @@ import { liveAfter } from "./emit/liveness.ts";
 import "./emit/ops.ts";
 import "./emit/control.ts";
 import "./emit/shift-mul.ts";
+import "./emit/datamove.ts";
 
 export interface CompileOptions {
   /** Run binaryen's optimiser on the module (docs/jit.md says whether it pays). */

@@ -16,8 +16,8 @@ import type { X } from "./fn.ts";
 
 const ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7;
 
-const isReg = (i: Insn) => i.modrm >= 0 && i.modrm >> 6 === 3;
-const vsize = (i: Insn) => (i.os32 ? 2 : 1);
+export const isReg = (i: Insn) => i.modrm >= 0 && i.modrm >> 6 === 3;
+export const vsize = (i: Insn) => (i.os32 ? 2 : 1);
 const tmp = (ctx: EmitContext, x: X): X => ctx.f.tmp(x);
 
 /** Operation k on a, b: [result, lazy kind], or null for ADC/SBB. */
@@ -64,13 +64,13 @@ function aluE(ctx: EmitContext, i: Insn, k: number, kOp: number, size: number, s
 }
 
 /** Read the E operand (register or memory); null = decline. Emits the read now. */
-function readE(ctx: EmitContext, i: Insn, k: number, size: number): X | null {
+export function readE(ctx: EmitContext, i: Insn, k: number, size: number): X | null {
   if (isReg(i)) return tmp(ctx, getR(ctx, i.modrm & 7, size));
   const ea = memOperand(ctx, i);
   if (!ea) return null;
   return tmp(ctx, memRead(ctx, i, k, ea, size));
 }
-function canE(ctx: EmitContext, i: Insn): boolean { return isReg(i) || memOperand(ctx, i) !== null; }
+export function canE(ctx: EmitContext, i: Insn): boolean { return isReg(i) || memOperand(ctx, i) !== null; }
 
 /** G op= E. */
 function aluG(ctx: EmitContext, i: Insn, k: number, kOp: number, size: number): boolean {
@@ -201,7 +201,7 @@ CUSTOM.set("incdec_Eb", (ctx, i, k) => incdec(ctx, i, k, 0, isReg(i) ? i.modrm &
 
 const ALU: Effect = { w: F_ALL }, NONE: Effect = { w: 0 }, INCDEC: Effect = { w: F_ALL, pass: F_C };
 /** Register forms only: a memory operand may fault, which keeps every flag live. */
-const reg = (e: Effect) => (i: Insn) => (isReg(i) ? e : null);
+export const reg = (e: Effect) => (i: Insn) => (isReg(i) ? e : null);
 const aluReg = (kOp: (i: Insn) => number, acc = false) => (i: Insn) => ((acc || isReg(i)) && kOp(i) !== 2 && kOp(i) !== 3 ? ALU : null);
 EFFECT.set("alu_EbGb", aluReg(kindOf));
 EFFECT.set("alu_EvGv", aluReg(kindOf));

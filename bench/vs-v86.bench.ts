@@ -28,7 +28,7 @@ function runRingone(kernel: Uint8Array): EngineRun & { jit: string } {
   const j = g.machine.cpu.jit?.snapshot();
   const jit = j ? `${j.blocks} blocks, ${j.modules} modules, compile ${(j.compileMs / Math.max(1, j.blocks)).toFixed(3)} ms/block ` +
     `(${(j.compileMs / Math.max(1, j.modules)).toFixed(2)} ms/module), instantiate ${(j.instantiateMs / Math.max(1, j.modules)).toFixed(2)} ms/module, ` +
-    `${j.insnsCustom} custom + ${j.insnsGeneric} generic instructions` : "jit off";
+    `${j.insnsCustom} custom + ${j.insnsGeneric} generic instructions, ${j.tierUps} hot modules compiled again with TurboFan (${j.tierUpMs.toFixed(0)} ms)` : "jit off";
   return { perUnit, first, firstOutputMs: g.firstOutputMs, sums: g.sums, jit };
 }
 

@@ -106,7 +106,7 @@ function jitStats(cpu: Cpu): void {
   const j = cpu.jit?.snapshot();
   if (!j) { process.stderr.write("[ringone] jit off\n"); return; }
   process.stderr.write(`[ringone] jit ${cpu.jit!.mode}: ${j.blocks} blocks in ${j.modules} modules (${j.insnsCustom} custom / ${j.insnsGeneric} generic instructions), ` +
-    `compile ${j.compileMs.toFixed(1)} ms + instantiate ${j.instantiateMs.toFixed(1)} ms, ${j.runs} block runs, ${j.bails} bails, ${j.invalidations} invalidations, ${j.flushes} flushes, ${j.failed} failed\n`);
+    `compile ${j.compileMs.toFixed(1)} ms + instantiate ${j.instantiateMs.toFixed(1)} ms, ${j.runs} block runs, ${j.bails} bails, ${j.tierUps} tier-ups (${j.tierUpMs.toFixed(1)} ms), ${j.invalidations} invalidations, ${j.flushes} flushes, ${j.failed} failed\n`);
 }
 
 /** --module "FILE [args]": the file's bytes and its command line (the file name first). */

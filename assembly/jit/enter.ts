@@ -18,7 +18,7 @@
  * flat means ES, SS and DS have base 0, full 4 GiB ranges and read/write access, | CS limit 4 GiB << 7.
  */
 import {
-  STATE, EXIT, S_EIP, S_EFLAGS, S_JIT_MODE, S_JIT_THRESHOLD, S_JIT_RUNS, S_MMIO_COUNT, S_RAM_SIZE, RAM_BASE,
+  STATE, EXIT, S_EIP, S_EFLAGS, S_JIT_MODE, S_JIT_THRESHOLD, S_JIT_RUNS, S_JIT_LAST_SLOT, S_MMIO_COUNT, S_RAM_SIZE, RAM_BASE,
   X_JIT_PHYS, X_JIT_EIP, X_JIT_KEY, X_JIT_ENTRY, EXIT_JIT,
   JE_FN, JE_COUNT, JE_LEN, JE_ICOUNT,
 } from "../gen/layout";
@@ -101,6 +101,7 @@ export function jitEnter(left: i32, count: bool): i32 {
     if (<u64>eip + <u64>load<u16>(e + JE_LEN) - 1 > <u64>segLimit(SR_CS)) return -1;
     clearInvalidated();
     store<i32>(STATE + S_JIT_RUNS, load<i32>(STATE + S_JIT_RUNS) + 1);
+    store<i32>(STATE + S_JIT_LAST_SLOT, fn);
     runBase = runExecuted;
     const r = call_indirect<i32>(<u32>fn, left < JIT_MAX_LEFT ? left : JIT_MAX_LEFT);
     setRunExecuted(runBase);

@@ -208,6 +208,7 @@ export class Cpu {
     let left = budget, total = 0;
     while (true) {
       const r = this.core.run(left);
+      this.jit.afterRun();
       const n = this.exit32(L.X.EXECUTED);
       total += n;
       left -= n;

@@ -148,6 +148,8 @@ export const S = {
   JIT_INVALIDATIONS: 0x314,
   JIT_BAILS: 0x318,
   JIT_FLUSHES: 0x31c,
+  /** The table slot compiled code was last entered through (host/jit/tier.ts samples it after each run()). */
+  JIT_LAST_SLOT: 0x320,
   /**
    * Xen PV direct trap gate (assembly/cpu/pv-gate.ts; docs/pv-design.md): `int PV_GATE_VECTOR` from
    * ring 3 is delivered by the core straight to the guest kernel's handler PV_GATE_CS:PV_GATE_EIP

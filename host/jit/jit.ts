@@ -12,6 +12,7 @@ import * as L from "../isa/layout.ts";
 import type { Cpu } from "../core/cpu.ts";
 import { decodeBlock, effectiveAddress, type Insn } from "./decode.ts";
 import { ModuleBuilder } from "./compiler.ts";
+import { TierUp } from "./tier.ts";
 
 export type JitMode = "off" | "on" | "force";
 export const REGION_BLOCKS = Number(process.env.RINGONE_JIT_REGION_BLOCKS ?? 48);
@@ -37,6 +38,9 @@ export interface JitStats {
   failed: number;
   compileMs: number;
   instantiateMs: number;
+  /** Hot modules compiled again with TurboFan up front (tier.ts), and the time that took. */
+  tierUps: number;
+  tierUpMs: number;
   /** From the core: compiled-block runs, bails (an instruction handed to the interpreter), invalidated blocks, whole-cache flushes. */
   runs: number;
   bails: number;
@@ -47,7 +51,7 @@ export interface JitStats {
 const BRANCH_REL = new Set(["jcc_Jb", "jcc_Jz", "jmp_Jb", "jmp_Jz", "call_Jz", "loop_Jb", "jcxz_Jb"]);
 
 export class Jit {
-  readonly stats: JitStats = { requests: 0, modules: 0, blocks: 0, insnsCustom: 0, insnsGeneric: 0, failed: 0, compileMs: 0, instantiateMs: 0, runs: 0, bails: 0, invalidations: 0, flushes: 0 };
+  readonly stats: JitStats = { requests: 0, modules: 0, blocks: 0, insnsCustom: 0, insnsGeneric: 0, failed: 0, compileMs: 0, instantiateMs: 0, tierUps: 0, tierUpMs: 0, runs: 0, bails: 0, invalidations: 0, flushes: 0 };
   private slotBase: number;
   private nextSlot: number;
   private epoch = -1;
@@ -73,7 +77,10 @@ export class Jit {
   /** Called with every module's text when set (tests, debugging). */
   onModule?: (text: string, blocks: Insn[][]) => void;
 
+  private readonly tier: TierUp;
+
   constructor(private readonly cpu: Cpu, readonly mode: JitMode, private readonly table: WebAssembly.Table) {
+    this.tier = new TierUp(cpu, table);
     let i = 1;
     while (i < table.length && table.get(i) !== null) i++;
     this.slotBase = this.nextSlot = i;
@@ -100,11 +107,14 @@ export class Jit {
     c.setState32(L.S.JIT_FLUSHES, 0);
   }
   /** Statistics including the core's counters. */
-  snapshot(): JitStats { this.accumulateCoreStats(); return { ...this.stats }; }
+  snapshot(): JitStats { this.accumulateCoreStats(); return { ...this.stats, tierUps: this.tier.count, tierUpMs: this.tier.ms }; }
+
+  /** After every core run(): our own tier-up's sample (tier.ts). */
+  afterRun(): void { if (this.tier.enabled) this.tier.sample(this.cpu.state32(L.S.JIT_EPOCH)); }
 
   private slot(): number {
     const epoch = this.cpu.state32(L.S.JIT_EPOCH);
-    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; this.compiledAt.clear(); this.smcPages.clear(); this.regionOf.clear(); }
+    if (epoch !== this.epoch) { this.epoch = epoch; this.nextSlot = this.slotBase; this.compiledAt.clear(); this.smcPages.clear(); this.regionOf.clear(); this.tier.clear(); }
     if (this.nextSlot >= this.slotBase + MAX_SLOTS) {
       this.cpu.core.jitFlushAll();
       this.epoch = this.cpu.state32(L.S.JIT_EPOCH);
@@ -179,11 +189,13 @@ export class Jit {
       lo = Math.min(lo, bl.insns[0].phys & 0xfff);
       hi = Math.max(hi, (last.phys & 0xfff) + last.len);
     }
+    const slots: [number, string][] = [];
     blocks.forEach((bl, n) => {
       if (!bl.install) return;
       const s = this.slot();
       if (c.state32(L.S.JIT_EPOCH) !== epoch0) return;
       this.table.set(s, inst.exports[built.names[n]] as Function);
+      slots.push([s, built.names[n]]);
       const last = bl.insns[bl.insns.length - 1];
       const len = last.phys + last.len - bl.insns[0].phys;
       c.core.jitInstall(bl.entry, s, len, bl.insns.length, lo | (hi << 16));
@@ -191,6 +203,7 @@ export class Jit {
       this.compiledAt.add(bl.insns[0].phys);
       this.stats.blocks++;
     });
+    if (c.state32(L.S.JIT_EPOCH) === epoch0) this.tier.add(built.binary, slots, epoch0);
   }
 
   private isCompiled(idx: number): boolean { return this.cpu.dv.getInt32(L.JIT_ENTRIES + idx * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0; }

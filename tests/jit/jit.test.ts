@@ -209,6 +209,17 @@ describe("exactness", () => {
       expect([cpu.reg("eax"), cpu.reg("ebx"), cpu.eip], mode).toEqual([1, 0, CODE + 2]);
     }
   });
+  it("a hot region module is compiled again with TurboFan between runs and its slots swapped, mid-loop, with no change in behaviour", () => {
+    // mov ecx,1000000; l: add eax,ecx; dec ecx; jnz l; hlt -- 120 run() calls of 1000 instructions
+    // (forced mode compiles an entry at every place a run() stops, so the samples spread over a few modules)
+    const code = [0xb9, 0x40, 0x42, 0x0f, 0x00, 0x01, 0xc8, 0x49, 0x75, 0xfb, 0xf4];
+    const cpu = makeCpu("force", code), ref = makeCpu("off", code);
+    for (let n = 0; n < 120; n++) {
+      expect(cpu.run(1000)).toBe(ref.run(1000));
+      expect(state(cpu)).toBe(state(ref));
+    }
+    expect(cpu.jit!.snapshot().tierUps).toBeGreaterThan(0);
+  });
   it("host writes (writePhys) invalidate compiled code", () => {
     const cpu = makeCpu("force", [0xb8, 1, 0, 0, 0, 0xf4]);
     expect(cpu.run(100)).toBe(L.ExitReason.HLT);

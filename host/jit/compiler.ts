@@ -12,11 +12,14 @@
  *     end  <code of block 0>
  *     end  <code of block 1> ...
  *
- * A jump to block j is `br $bj` when j follows the current block, else `blk = j; br $L`; before it,
- * the budget check: the instructions run so far plus block j's count must not exceed `left` (so
- * run(n) still executes exactly n instructions), else the function exits to j's EIP. Jumps to
- * addresses outside the region, and ends of blocks after which compiled code must return to the
- * run loop (rows that may change the state key, interrupt or debug state), exit.
+ * A jump to block j is `br $bj` when j follows the current block, `br $Sj` when a block jumps to
+ * itself (its code is then wrapped in `loop $Sj`), else `blk = j; br $L`; before it, the budget
+ * check: the instructions run so far plus block j's count must not exceed `left` (so run(n) still
+ * executes exactly n instructions), else the function exits to j's EIP. Dynamic targets (RET,
+ * indirect branches) index the same br_table past its N block entries, by byte offset in the
+ * region. Jumps to addresses outside the region, ends of blocks after which compiled code must
+ * return to the run loop (rows that may change the state key, interrupt or debug state) and
+ * accesses off the inline TLB path (a bail: emit/mem.ts) leave through one shared tail.
  */
 import * as L from "../isa/layout.ts";
 import { type Insn, STATE_CHANGING } from "./decode.ts";
@@ -84,6 +87,7 @@ export class ModuleBuilder {
     const { exitEip, exitN16, left16, blk } = f;
     const codes: X[] = [];
     let here = 0;
+    const selfLoop = new Set<number>(); // blocks that jump to themselves
 
     // Exits at block boundaries (after f.endBlock()) share one tail, which stores the region's
     // written registers and the lazy record and returns (see the function body below).
@@ -115,7 +119,6 @@ export class ModuleBuilder {
       const idx = m.select(m.i32.lt_u(f.get(blk), f.c(range)), m.i32.add(f.get(blk), f.c(order.length)), f.c(-1)); // -1: past every entry ("D")
       return f.block([check, f.set(f.n16, m.i32.add(f.get(f.n16), f.c(count << 4))), f.set(blk, off), f.set(blk, idx), m.br("L")]);
     };
-    const selfLoop = new Set<number>();
 
     for (let p = 0; p < order.length; p++) {
       here = p;

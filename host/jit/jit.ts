@@ -80,7 +80,7 @@ export class Jit {
   private readonly tier: TierUp;
 
   constructor(private readonly cpu: Cpu, readonly mode: JitMode, private readonly table: WebAssembly.Table) {
-    this.tier = new TierUp(cpu, table);
+    this.tier = new TierUp(cpu, table, (m) => this.instantiate(m));
     let i = 1;
     while (i < table.length && table.get(i) !== null) i++;
     this.slotBase = this.nextSlot = i;
@@ -173,7 +173,7 @@ export class Jit {
     const built = b.finish(names);
     b.dispose();
     const t1 = performance.now();
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(built.binary as Uint8Array<ArrayBuffer>), { core: c.coreInstance.exports, env: { memory: c.memory } });
+    const inst = this.instantiate(new WebAssembly.Module(built.binary as Uint8Array<ArrayBuffer>));
     const t2 = performance.now();
     this.stats.compileMs += t1 - t0;
     this.stats.instantiateMs += t2 - t1;
@@ -203,7 +203,12 @@ export class Jit {
       this.compiledAt.add(bl.insns[0].phys);
       this.stats.blocks++;
     });
-    if (c.state32(L.S.JIT_EPOCH) === epoch0) this.tier.add(built.binary, slots, epoch0);
+    this.tier.add(built.binary, slots, epoch0); // (stale after a flush: tier.ts checks the epoch)
+  }
+
+  /** A region module's instance: the core's exports and memory. */
+  private instantiate(m: WebAssembly.Module): WebAssembly.Instance {
+    return new WebAssembly.Instance(m, { core: this.cpu.coreInstance.exports, env: { memory: this.cpu.memory } });
   }
 
   private isCompiled(idx: number): boolean { return this.cpu.dv.getInt32(L.JIT_ENTRIES + idx * L.JIT_ENTRY_SIZE + L.JE.FN, true) !== 0; }

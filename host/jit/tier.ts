@@ -28,7 +28,8 @@ export class TierUp {
   ms = 0;
   readonly enabled = v8 !== null && process.env.RINGONE_JIT_TIER !== "0";
 
-  constructor(private readonly cpu: Cpu, private readonly table: WebAssembly.Table) {}
+  /** `instantiate`: the same imports as the first instance of a region module (jit.ts). */
+  constructor(private readonly cpu: Cpu, private readonly table: WebAssembly.Table, private readonly instantiate: (m: WebAssembly.Module) => WebAssembly.Instance) {}
 
   /** A region module was installed: its bytes and (slot, export name) pairs. */
   add(binary: Uint8Array, slots: [number, string][], epoch: number): void {
@@ -61,7 +62,7 @@ export class TierUp {
       v8!.setFlagsFromString("--liftoff");
       v8!.setFlagsFromString("--wasm-lazy-compilation");
     }
-    const inst = new WebAssembly.Instance(mod, { core: c.coreInstance.exports, env: { memory: c.memory } });
+    const inst = this.instantiate(mod);
     for (const [s, name] of r.slots) { this.table.set(s, inst.exports[name] as Function); this.bySlot.delete(s); }
     this.count++;
     this.ms += performance.now() - t0;

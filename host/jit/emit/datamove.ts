@@ -5,7 +5,7 @@
  * flat stack). Memory forms read before anything is committed, so a bail re-runs the instruction.
  */
 import type { Insn, Ea } from "../decode.ts";
-import { CUSTOM } from "./custom.ts";
+import { CUSTOM, type EmitContext } from "./custom.ts";
 import { getR, setR, memRead, memRmw, memWriteBack, memOperand, memWrite, flat, KEY_STACK32 } from "./mem.ts";
 import { cond } from "./flags.ts";
 import { EFFECT, F_ALL } from "./liveness.ts";
@@ -55,14 +55,14 @@ EFFECT.set("cbw", () => NONE);
 EFFECT.set("cwd", () => NONE);
 
 /** Swap register a and register b at `size` (both values read before either is written). */
-function swap(ctx: Parameters<typeof setR>[0], a: number, b: number, size: number): void {
+function swap(ctx: EmitContext, a: number, b: number, size: number): void {
   const { f } = ctx;
   const va = f.tmp(getR(ctx, a, size)), vb = f.tmp(getR(ctx, b, size));
   setR(ctx, a, size, vb);
   setR(ctx, b, size, va);
 }
 /** XCHG r/m, r: registers swap; memory is a read-modify-write (implicitly locked: one access here). */
-function xchg(ctx: Parameters<typeof setR>[0], i: Insn, k: number, size: number): boolean {
+function xchg(ctx: EmitContext, i: Insn, k: number, size: number): boolean {
   const g = (i.modrm >> 3) & 7;
   if (isReg(i)) { swap(ctx, i.modrm & 7, g, size); return true; }
   const ea = memOperand(ctx, i);

@@ -1,9 +1,9 @@
 /**
  * Our own tier-up of hot region modules (docs/jit.md). V8 runs a new module in its baseline tier
  * (Liftoff) and optimises a function (TurboFan) in the background once its budget runs out; for
- * our large region functions that takes ~50 ms of CPU and, in some runs, never happened at all
- * (the `interp` workload stayed at Liftoff speed, 25 instead of 14 ms per unit, in about half the
- * processes). So the host samples, after every core run() (<= 100k instructions), the table slot
+ * our large region functions that takes ~50 ms of CPU, and the `calls` workload's fib region
+ * reached TurboFan anywhere from its 8th unit to not within 15 (4.1 instead of 1.6 ms per unit).
+ * So the host samples, after every core run() (<= 100k instructions), the table slot
  * compiled code was last entered through (S.JIT_LAST_SLOT); a module sampled TIER_SAMPLES times is
  * compiled again with TurboFan directly (V8's flags switched to no Liftoff and eager compilation
  * for that one synchronous compile, then back) and its slots are pointed at the new instance.
